@@ -1,0 +1,42 @@
+# digits-onnx: every target sets up what it needs (the virtualenv is built on first use).
+# `make help` lists the targets.
+
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+ARTIFACTS ?= artifacts
+TRIALS   ?= 50
+FOLDS    ?= 5
+PORT     ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train evaluate export serve test clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runtime.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+setup: $(BIN)/.installed ## create .venv with the pinned training + test requirements
+
+train: setup ## tune with Optuna, fit best + baseline, evaluate, write artifacts/report/
+	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS)
+
+evaluate: setup ## re-evaluate the saved models on the held-out split -> artifacts/metrics.json
+	$(BIN)/python -m train.evaluate --artifacts $(ARTIFACTS)
+
+export: setup ## convert the tuned model to ONNX behind the parity gate -> artifacts/model.onnx
+	$(BIN)/python -m export --artifacts $(ARTIFACTS)
+
+serve: setup ## serve artifacts/model.onnx with waitress on port $(PORT)
+	$(BIN)/python -m server --port $(PORT) --model $(ARTIFACTS)/model.onnx
+
+test: setup ## set up and run the whole test suite (JUnit XML in test-results/)
+	$(BIN)/python -m pytest
+
+clean: ## remove generated artifacts and test results (keeps .venv)
+	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete
+	rm -rf test-results .pytest_cache

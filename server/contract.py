@@ -1,0 +1,16 @@
+"""The model contract shared by export/ (which writes it into the .onnx) and server/ (which serves it).
+
+Features follow scikit-learn's Digits (UCI optdigits): an 8x8 grid flattened row-major into
+64 float32 values, each the count of ink pixels (0..16) in a 4x4 block of a 32x32 bitmap.
+"""
+
+from typing import Final
+
+INPUT_NAME: Final = "input"
+LABEL_OUTPUT: Final = "label"
+PROBABILITIES_OUTPUT: Final = "probabilities"
+
+GRID_SIDE: Final = 8
+N_FEATURES: Final = GRID_SIDE * GRID_SIDE
+PIXEL_MAX: Final = 16.0
+CLASSES: Final = tuple(range(10))
