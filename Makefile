@@ -40,3 +40,6 @@ test: setup ## set up and run the whole test suite (JUnit XML in test-results/)
 clean: ## remove generated artifacts and test results (keeps .venv)
 	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete
 	rm -rf test-results .pytest_cache
+
+# Each area keeps its own targets in mk/<area>.mk (server, docker, bench, ...).
+include $(sort $(wildcard mk/*.mk))
