@@ -1,0 +1,127 @@
+"""`python -m export`: convert artifacts/best_model.pkl to artifacts/model.onnx behind the parity gate.
+
+The new model.onnx is published (renamed into place) only if onnxruntime's labels match
+scikit-learn's and its probabilities are within the tolerance; otherwise the previous file stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, NoReturn
+
+import joblib
+
+from export.convert import opset_imports, set_metadata, to_onnx
+from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
+from server.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
+                             PROBABILITIES_OUTPUT)
+from train.atomic import atomic_path, write_json
+from train.data import load_xy
+from train.evaluate import METRICS_FILE, TUNING_FILE
+from train.fit import BEST_MODEL
+
+MODEL_FILE = "model.onnx"
+MODEL_FACTS_FILE = "model.json"
+PARITY_FILE = "parity.json"
+LIBRARIES = ("scikit-learn", "skl2onnx", "onnx", "onnxruntime", "optuna", "numpy")
+
+
+class GateFailed(Exception):
+    pass
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def model_facts(artifacts: Path, source_sha256: str) -> dict[str, Any]:
+    """What travels inside the .onnx (metadata_props) and in model.json."""
+    tuning = json.loads((artifacts / TUNING_FILE).read_text())
+    metrics = json.loads((artifacts / METRICS_FILE).read_text())
+    return {
+        "model_version": f"rf-{source_sha256[:12]}",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source_model_sha256": source_sha256,
+        "training_params": tuning["best_params"],
+        "cv_accuracy_mean": tuning["best_cv_mean"],
+        "cv_accuracy_std": tuning["best_cv_std"],
+        "cv_folds": tuning["folds"],
+        "held_out_accuracy": metrics["tuned"]["accuracy"],
+        "held_out_macro_f1": metrics["tuned"]["macro_f1"],
+        "class_labels": list(CLASSES),
+        "library_versions": {name: version(name) for name in LIBRARIES},
+        "input": {"name": INPUT_NAME, "dtype": "float32", "shape": ["N", N_FEATURES]},
+        "outputs": {LABEL_OUTPUT: {"dtype": "int64", "shape": ["N"]},
+                    PROBABILITIES_OUTPUT: {"dtype": "float32", "shape": ["N", len(CLASSES)]}},
+        "preprocessing": (f"{N_FEATURES} features: a {GRID_SIDE}x{GRID_SIDE} grid flattened row-major; "
+                          f"each value 0..{PIXEL_MAX:g} counts ink pixels in a 4x4 block of a "
+                          "normalised 32x32 bitmap, as in scikit-learn's Digits (UCI optdigits)"),
+    }
+
+
+def export(artifacts: Path, tolerance: float, random_rows: int, seed: int) -> dict[str, Any]:
+    source = artifacts / BEST_MODEL
+    sk_model = joblib.load(source)
+    facts = model_facts(artifacts, sha256_of(source))
+    onx = set_metadata(to_onnx(sk_model), facts)
+    onnx_bytes = onx.SerializeToString()
+    digits, _ = load_xy()
+    parity = gate(sk_model, onnx_bytes, probe_inputs(digits, random_rows, seed), tolerance)
+    write_json(artifacts / PARITY_FILE, parity)
+    if not parity["passed"]:
+        raise GateFailed(
+            f"parity gate failed: {parity['label_mismatches']} label mismatches outside ties, "
+            f"max |Δp| {parity['max_abs_probability_diff']:.2e} (tolerance {tolerance:g}); "
+            f"{MODEL_FILE} not published, see {artifacts / PARITY_FILE}")
+    with atomic_path(artifacts / MODEL_FILE) as tmp:
+        tmp.write_bytes(onnx_bytes)
+    summary = {**facts, "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+               "onnx_bytes": len(onnx_bytes), "opset_imports": opset_imports(onx),
+               "parity": {k: v for k, v in parity.items() if k != "sets"}}
+    write_json(artifacts / MODEL_FACTS_FILE, summary)
+    return summary
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = OneLineParser(prog="python -m export", description=__doc__.split("\n\n")[0],
+                           epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"),
+                        help="directory with best_model.pkl, tuning.json, metrics.json (default: artifacts)")
+    parser.add_argument("--tolerance", type=float, default=PROBABILITY_TOLERANCE,
+                        help=f"max |probability difference| allowed (default: {PROBABILITY_TOLERANCE:g})")
+    parser.add_argument("--random-rows", type=int, default=12_000,
+                        help="random and perturbed rows checked besides all 1797 Digits rows (default: 12000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the random rows (default: 0)")
+    args = parser.parse_args(argv)
+    missing = [f for f in (BEST_MODEL, TUNING_FILE, METRICS_FILE) if not (args.artifacts / f).exists()]
+    if missing:
+        print(f"error: {args.artifacts} lacks {', '.join(missing)}; run `make train` first",
+              file=sys.stderr)
+        return 2
+    try:
+        summary = export(args.artifacts, args.tolerance, args.random_rows, args.seed)
+    except GateFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    parity = summary["parity"]
+    print(f"parity: {parity['rows']} rows, {parity['label_mismatches']} label mismatches "
+          f"({parity['tie_rows']} exact ties reported apart), max |Δp| "
+          f"{parity['max_abs_probability_diff']:.2e} <= {args.tolerance:g}")
+    print(f"published {args.artifacts / MODEL_FILE} ({summary['onnx_bytes']:,} bytes, "
+          f"sha256 {summary['onnx_sha256'][:16]}…, opsets {summary['opset_imports']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

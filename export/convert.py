@@ -1,0 +1,49 @@
+"""scikit-learn RandomForest -> ONNX with skl2onnx, with plain tensor outputs and the model's facts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import onnx
+from skl2onnx import convert_sklearn
+from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
+
+from server.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
+
+# Opsets we ask skl2onnx for; the file's real imports are read back and recorded (see opset_imports).
+TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
+
+
+def to_onnx(model: Any) -> onnx.ModelProto:
+    """Convert a fitted classifier into an ONNX graph honouring server/contract.py.
+
+    ZipMap is turned off so `probabilities` is a plain float32 [N, 10] tensor that any runtime
+    (C, Java, JavaScript, C#) can read, instead of a sequence of maps.
+    """
+    onx = convert_sklearn(
+        model,
+        name="digits_random_forest",
+        initial_types=[(INPUT_NAME, FloatTensorType([None, N_FEATURES]))],
+        final_types=[(LABEL_OUTPUT, Int64TensorType([None])),
+                     (PROBABILITIES_OUTPUT, FloatTensorType([None, len(CLASSES)]))],
+        options={id(model): {"zipmap": False}},
+        target_opset=TARGET_OPSET,
+    )
+    onnx.checker.check_model(onx, full_check=True)
+    return onx
+
+
+def opset_imports(onx: onnx.ModelProto) -> dict[str, int]:
+    """The opsets the file really imports (skl2onnx may pick lower ones than asked)."""
+    return {(entry.domain or "ai.onnx"): entry.version for entry in onx.opset_import}
+
+
+def set_metadata(onx: onnx.ModelProto, facts: dict[str, Any]) -> onnx.ModelProto:
+    """Store facts as metadata_props (string -> string); non-strings are JSON-encoded."""
+    del onx.metadata_props[:]
+    for key, value in sorted(facts.items()):
+        entry = onx.metadata_props.add()
+        entry.key = key
+        entry.value = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return onx

@@ -1,0 +1,87 @@
+"""The parity gate: onnxruntime must agree with scikit-learn before a model is published."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from server.contract import INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
+
+PROBABILITY_TOLERANCE = 1e-5
+
+
+@dataclass(frozen=True)
+class ParityResult:
+    rows: int
+    label_mismatches: int  # disagreements where scikit-learn's top two probabilities differ
+    tie_rows: int  # rows where scikit-learn's top two probabilities tie exactly
+    tie_label_mismatches: int  # disagreements on those rows: either answer is right
+    max_abs_probability_diff: float
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        return self.label_mismatches == 0 and self.max_abs_probability_diff <= self.tolerance
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+
+def probe_inputs(digits: np.ndarray, random_rows: int, seed: int) -> dict[str, np.ndarray]:
+    """The rows the gate checks: every Digits row, uniform noise, integer noise and jittered digits.
+
+    Integer and half-integer inputs sit exactly on the trees' k+0.5 thresholds' neighbours, and
+    continuous noise lands anywhere, so both rounding paths of the comparison are exercised.
+    """
+    rng = np.random.default_rng(seed)
+    third = random_rows // 3
+    base = digits[rng.integers(0, len(digits), random_rows - 2 * third)]
+    jittered = base + rng.normal(0.0, 2.0, base.shape)
+    return {
+        "digits": digits.astype(np.float32),
+        "uniform": rng.uniform(0.0, PIXEL_MAX, (third, N_FEATURES)).astype(np.float32),
+        "integers": rng.integers(0, int(PIXEL_MAX) + 1, (third, N_FEATURES)).astype(np.float32),
+        "jittered_digits": np.clip(jittered, 0.0, PIXEL_MAX).astype(np.float32),
+    }
+
+
+def run_onnx(onnx_bytes: bytes, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    labels, probabilities = session.run([LABEL_OUTPUT, PROBABILITIES_OUTPUT], {INPUT_NAME: X})
+    return labels, probabilities
+
+
+def compare(sk_model: Any, onnx_bytes: bytes, X: np.ndarray,
+            tolerance: float = PROBABILITY_TOLERANCE) -> ParityResult:
+    sk_probabilities = sk_model.predict_proba(X)
+    sk_labels = sk_model.classes_[np.argmax(sk_probabilities, axis=1)]
+    onnx_labels, onnx_probabilities = run_onnx(onnx_bytes, X)
+    top_two = np.sort(sk_probabilities, axis=1)[:, -2:]
+    tie = top_two[:, 0] == top_two[:, 1]
+    mismatch = onnx_labels != sk_labels
+    return ParityResult(
+        rows=int(len(X)),
+        label_mismatches=int(np.sum(mismatch & ~tie)),
+        tie_rows=int(np.sum(tie)),
+        tie_label_mismatches=int(np.sum(mismatch & tie)),
+        max_abs_probability_diff=float(np.max(np.abs(onnx_probabilities - sk_probabilities))),
+        tolerance=tolerance,
+    )
+
+
+def gate(sk_model: Any, onnx_bytes: bytes, probes: dict[str, np.ndarray],
+         tolerance: float = PROBABILITY_TOLERANCE) -> dict[str, Any]:
+    """Compare on each probe set; `passed` only if every set passes."""
+    by_set = {name: compare(sk_model, onnx_bytes, X, tolerance) for name, X in probes.items()}
+    return {
+        "passed": all(result.passed for result in by_set.values()),
+        "tolerance": tolerance,
+        "rows": sum(result.rows for result in by_set.values()),
+        "label_mismatches": sum(r.label_mismatches for r in by_set.values()),
+        "tie_rows": sum(r.tie_rows for r in by_set.values()),
+        "max_abs_probability_diff": max(r.max_abs_probability_diff for r in by_set.values()),
+        "sets": {name: result.to_json() for name, result in by_set.items()},
+    }

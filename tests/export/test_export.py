@@ -1,0 +1,121 @@
+"""`python -m export`: the gate passes on the real model, fails on damaged ones, and publishes nothing then."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from export.__main__ import GateFailed, export
+from export.convert import opset_imports
+from export.parity import gate, probe_inputs
+from server.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
+from tests.conftest import run_module
+from train.data import load_xy
+
+
+def test_gate_passes_on_the_real_model(exported_artifacts: Path) -> None:
+    parity = json.loads((exported_artifacts / "parity.json").read_text())
+    assert parity["passed"] is True
+    assert parity["label_mismatches"] == 0
+    assert parity["max_abs_probability_diff"] <= 1e-5
+    assert parity["sets"]["digits"]["rows"] == 1797
+    assert parity["rows"] - 1797 >= 10_000
+
+
+def test_model_has_the_contracted_inputs_and_outputs(model_path: Path) -> None:
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    (inp,) = session.get_inputs()
+    assert (inp.name, inp.type, inp.shape[1]) == (INPUT_NAME, "tensor(float)", 64)
+    outputs = {o.name: o for o in session.get_outputs()}
+    assert outputs[LABEL_OUTPUT].type == "tensor(int64)"
+    assert outputs[PROBABILITIES_OUTPUT].type == "tensor(float)"
+    assert outputs[PROBABILITIES_OUTPUT].shape[1] == 10
+    X, y = load_xy()
+    labels, probabilities = session.run(None, {INPUT_NAME: X[:50]})
+    assert labels.shape == (50,) and probabilities.shape == (50, 10)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_checker_passes_and_recorded_opsets_are_the_files(model_path: Path) -> None:
+    onx = onnx.load(str(model_path))
+    onnx.checker.check_model(onx, full_check=True)
+    facts = json.loads((model_path.parent / "model.json").read_text())
+    assert facts["opset_imports"] == opset_imports(onx)
+    assert facts["onnx_sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
+
+
+def test_metadata_is_readable_through_onnxruntime(model_path: Path) -> None:
+    meta = ort.InferenceSession(str(model_path)).get_modelmeta().custom_metadata_map
+    facts = json.loads((model_path.parent / "model.json").read_text())
+    tuning = json.loads((model_path.parent / "tuning.json").read_text())
+    assert meta["model_version"] == facts["model_version"]
+    assert json.loads(meta["training_params"]) == tuning["best_params"]
+    assert json.loads(meta["class_labels"]) == list(range(10))
+    assert meta["source_model_sha256"] == hashlib.sha256(
+        (model_path.parent / "best_model.pkl").read_bytes()).hexdigest()
+    assert "row-major" in meta["preprocessing"]
+    for key in ("created_at", "cv_accuracy_mean", "held_out_accuracy", "library_versions"):
+        assert key in meta
+
+
+def _damage(onx: onnx.ModelProto, how: str) -> bytes:
+    """Return a copy of the model with its trees' thresholds shifted or its class order swapped."""
+    damaged = onnx.ModelProto()
+    damaged.CopyFrom(onx)
+    (node,) = [n for n in damaged.graph.node if n.op_type == "TreeEnsembleClassifier"]
+    attrs = {a.name: a for a in node.attribute}
+    if how == "thresholds":
+        values = np.array(attrs["nodes_values"].floats)
+        del attrs["nodes_values"].floats[:]
+        attrs["nodes_values"].floats.extend((values + 1.0).tolist())
+    else:
+        labels = list(attrs["classlabels_int64s"].ints)
+        labels[3], labels[8] = labels[8], labels[3]
+        del attrs["classlabels_int64s"].ints[:]
+        attrs["classlabels_int64s"].ints.extend(labels)
+    return damaged.SerializeToString()
+
+
+@pytest.mark.parametrize("how", ["thresholds", "class_order"])
+def test_gate_fails_on_a_damaged_model(model_path: Path, how: str) -> None:
+    sk_model = joblib.load(model_path.parent / "best_model.pkl")
+    damaged = _damage(onnx.load(str(model_path)), how)
+    X, _ = load_xy()
+    result = gate(sk_model, damaged, probe_inputs(X, 600, seed=1))
+    assert result["passed"] is False
+    assert result["label_mismatches"] > 0
+
+
+def test_failed_gate_publishes_nothing(exported_artifacts: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Break the converter the way a bad skl2onnx bump would; the old model.onnx must survive."""
+    import export.__main__ as export_main
+
+    for name in ("best_model.pkl", "tuning.json", "metrics.json", "model.onnx"):
+        (tmp_path / name).write_bytes((exported_artifacts / name).read_bytes())
+    previous = (tmp_path / "model.onnx").read_bytes()
+    real_to_onnx = export_main.to_onnx
+
+    def shifted_thresholds(model):
+        onx = real_to_onnx(model)
+        return onnx.load_from_string(_damage(onx, "thresholds"))
+
+    monkeypatch.setattr(export_main, "to_onnx", shifted_thresholds)
+    with pytest.raises(GateFailed, match="not published"):
+        export(tmp_path, tolerance=1e-5, random_rows=300, seed=0)
+    assert (tmp_path / "model.onnx").read_bytes() == previous
+    assert json.loads((tmp_path / "parity.json").read_text())["passed"] is False
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_export_without_a_trained_model_says_what_to_do(tmp_path: Path) -> None:
+    result = run_module("export", "--artifacts", str(tmp_path))
+    assert result.returncode == 2
+    assert "run `make train` first" in result.stderr

@@ -1,0 +1,198 @@
+"""`python -m train`: tune a RandomForest on Digits with Optuna, fit, evaluate and report.
+
+Commands (default `all`):
+  all   tune, then fit + evaluate + report from the best trial
+  tune  only run trials against the storage (a tuning worker; many may share one study)
+  fit   fit + evaluate + report from the best trial already in the storage
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import optuna
+
+from train.atomic import write_json
+from train.data import TEST_SIZE, load_split
+from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_metrics
+from train.fit import fit_baseline, fit_best, save_models
+from train.report import write_report
+from train.space import SEARCH_SPACE
+from train.tune import TuneConfig, finished_trials, open_study, run_trials
+
+DEFAULT_STUDY = "digits-rf"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments give one line on stderr and exit 2 (argparse's default prints usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text) if text.lstrip("-").isdigit() else None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _folds(text: str) -> int:
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _n_jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a non-zero whole number (-1 = all cores), got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="python -m train",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", nargs="?", default="all", choices=("all", "tune", "fit"),
+                        help="what to run (default: all)")
+    parser.add_argument("--trials", type=_positive_int, default=50,
+                        help="finished trials the study should hold; a rerun tops up to this "
+                             "number and never redoes a finished trial (default: 50)")
+    parser.add_argument("--timeout", type=_positive_float, default=None,
+                        help="stop starting new trials after this many seconds (default: none)")
+    parser.add_argument("--folds", type=_folds, default=5,
+                        help="k in stratified k-fold cross-validation (default: 5)")
+    parser.add_argument("--seed", type=int, default=42,
+                        help="seed for the split, the CV folds, the sampler and the forests (default: 42)")
+    parser.add_argument("--n-jobs", type=_n_jobs, default=1,
+                        help="parallel jobs inside each forest fit; -1 = all cores (default: 1, "
+                             "fastest on this 2-vCPU class of machine, see README)")
+    parser.add_argument("--storage", default=None,
+                        help="Optuna storage URL, e.g. sqlite:///x.db or postgresql+psycopg://u:p@host/db "
+                             "(default: sqlite:///ARTIFACTS/study.db)")
+    parser.add_argument("--study-name", default=DEFAULT_STUDY,
+                        help=f"study to create or resume (default: {DEFAULT_STUDY})")
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"),
+                        help="output directory for models, metrics and the report (default: artifacts)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def summarise_tuning(study: optuna.Study, args: argparse.Namespace, train_rows: int) -> dict:
+    best = study.best_trial
+    return {
+        "study_name": study.study_name,
+        "n_trials": len(finished_trials(study)),
+        "best_trial": best.number,
+        "best_params": best.params,
+        "best_cv_mean": best.value,
+        "best_cv_std": best.user_attrs.get("cv_std"),
+        "best_cv_scores": best.user_attrs.get("cv_scores", []),
+        "folds": len(best.user_attrs.get("cv_scores", [])) or args.folds,
+        "seed": args.seed,
+        "test_size": TEST_SIZE,
+        "train_rows": train_rows,
+        "search_space": {k: list(v) for k, v in SEARCH_SPACE.items()},
+    }
+
+
+def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
+    if not finished_trials(study):
+        raise SystemExit(f"error: study {study.study_name!r} has no finished trial to fit from")
+    split = load_split(args.seed)
+    tuning = summarise_tuning(study, args, len(split.y_train))
+    best = fit_best(tuning["best_params"], split.X_train, split.y_train, args.seed, args.n_jobs)
+    baseline = fit_baseline(split.X_train, split.y_train, args.seed, args.n_jobs)
+    metrics = evaluate_models(best, baseline, split)
+    # Models first, then the facts about them: a reader never finds facts for models not yet written.
+    save_models(args.artifacts, best, baseline)
+    write_json(args.artifacts / TUNING_FILE, tuning)
+    write_json(args.artifacts / METRICS_FILE, metrics)
+    report = write_report(args.artifacts, study, tuning, metrics)
+    print(f"best trial {tuning['best_trial']}: CV {tuning['best_cv_mean']:.4f} "
+          f"± {tuning['best_cv_std']:.4f}, params {tuning['best_params']}")
+    print(format_metrics(metrics))
+    print(f"report: {report}")
+
+
+def run(args: argparse.Namespace) -> None:
+    storage = args.storage or f"sqlite:///{args.artifacts / 'study.db'}"
+    args.artifacts.mkdir(parents=True, exist_ok=True)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = open_storage(storage, args.study_name, args.seed)
+    if args.command in ("all", "tune"):
+        split = load_split(args.seed)
+        config = TuneConfig(storage=storage, study_name=args.study_name, trials=args.trials,
+                            folds=args.folds, seed=args.seed, n_jobs=args.n_jobs,
+                            timeout=args.timeout, progress=not args.no_progress)
+        started = time.perf_counter()
+        ran = run_trials(study, split.X_train, split.y_train, config)
+        print(f"tuning: ran {ran} trials in {time.perf_counter() - started:.1f}s; "
+              f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")
+    if args.command in ("all", "fit"):
+        fit_evaluate_report(study, args)
+
+
+class StorageError(Exception):
+    """The storage URL could not be opened (bad URL, missing driver, unreachable server)."""
+
+
+def open_storage(storage: str, study_name: str, seed: int) -> optuna.Study:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return open_study(storage, study_name, seed)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise StorageError(f"cannot open storage {_redact(storage)}: "
+                           f"{type(exc).__name__}: {first_line}") from exc
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url.split("@")[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        run(args)
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: finished trials are kept in the study; artifacts were not touched",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Write files so that readers only ever see the old complete file or the new complete one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds.
+
+    The temporary file lives in the same directory so the final os.replace is atomic
+    (same filesystem), and an interrupted run (exception, Ctrl-C) leaves the old file untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_with(target: Path, writer: Callable[[Path], None]) -> Path:
+    """Run `writer(tmp_path)` and publish the result at `target` atomically."""
+    with atomic_path(target) as tmp:
+        writer(tmp)
+    return Path(target)
+
+
+def write_text(target: Path, text: str) -> Path:
+    return write_with(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json(target: Path, data: Any) -> Path:
+    return write_text(target, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def dump_model(target: Path, model: Any) -> Path:
+    return write_with(target, lambda tmp: joblib.dump(model, tmp))

@@ -1,0 +1,80 @@
+"""Score the tuned and baseline models on the held-out split: `python -m train.evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+
+from train.atomic import write_json
+from train.data import Split, load_split
+from train.fit import BASELINE_MODEL, BEST_MODEL
+
+METRICS_FILE = "metrics.json"
+TUNING_FILE = "tuning.json"
+
+
+def score(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    predicted = model.predict(X)
+    return {
+        "accuracy": float(accuracy_score(y, predicted)),
+        "macro_f1": float(f1_score(y, predicted, average="macro")),
+        "classification_report": classification_report(y, predicted, output_dict=True, digits=4),
+        "confusion_matrix": confusion_matrix(y, predicted, labels=np.arange(10)).tolist(),
+    }
+
+
+def evaluate_models(best: Any, baseline: Any, split: Split) -> dict[str, Any]:
+    return {
+        "tuned": score(best, split.X_test, split.y_test),
+        "baseline": score(baseline, split.X_test, split.y_test),
+        "held_out_rows": int(len(split.y_test)),
+    }
+
+
+def format_metrics(metrics: dict[str, Any]) -> str:
+    lines = [f"held-out rows: {metrics['held_out_rows']}"]
+    for name in ("tuned", "baseline"):
+        m = metrics[name]
+        lines.append(f"{name:>8}: accuracy {m['accuracy']:.4f}  macro F1 {m['macro_f1']:.4f}")
+    lines.append("tuned per-class recall: " + " ".join(
+        f"{c}:{metrics['tuned']['classification_report'][str(c)]['recall']:.2f}" for c in range(10)
+    ))
+    return "\n".join(lines)
+
+
+def evaluate_artifacts(artifacts: Path) -> dict[str, Any]:
+    tuning = json.loads((artifacts / TUNING_FILE).read_text())
+    split = load_split(seed=tuning["seed"], test_size=tuning["test_size"])
+    metrics = evaluate_models(
+        joblib.load(artifacts / BEST_MODEL), joblib.load(artifacts / BASELINE_MODEL), split
+    )
+    write_json(artifacts / METRICS_FILE, metrics)
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m train.evaluate",
+        description="Evaluate artifacts/best_model.pkl and baseline_model.pkl on the held-out split.",
+    )
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"),
+                        help="directory holding the models and tuning.json (default: artifacts)")
+    args = parser.parse_args(argv)
+    missing = [f for f in (BEST_MODEL, BASELINE_MODEL, TUNING_FILE) if not (args.artifacts / f).exists()]
+    if missing:
+        print(f"error: {args.artifacts} lacks {', '.join(missing)}; run `make train` first",
+              file=sys.stderr)
+        return 2
+    print(format_metrics(evaluate_artifacts(args.artifacts)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Fit the tuned and the default RandomForest on the training split and save them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+
+from train.atomic import dump_model
+
+BEST_MODEL = "best_model.pkl"
+BASELINE_MODEL = "baseline_model.pkl"
+
+
+def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
+    return RandomForestClassifier(**params, random_state=seed, n_jobs=n_jobs).fit(X, y)
+
+
+def fit_baseline(X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
+    return RandomForestClassifier(random_state=seed, n_jobs=n_jobs).fit(X, y)
+
+
+def save_models(artifacts: Path, best, baseline) -> tuple[Path, Path]:
+    # n_jobs is a fitting choice, not part of the model: saved models predict single-threaded.
+    for model in (best, baseline):
+        model.set_params(n_jobs=None)
+    return dump_model(artifacts / BEST_MODEL, best), dump_model(artifacts / BASELINE_MODEL, baseline)

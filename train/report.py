@@ -1,0 +1,130 @@
+"""The tuning report: artifacts/report/report.md plus PNG plots, regenerated on every run."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: the report is written on servers and in CI
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import optuna  # noqa: E402
+from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
+from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
+
+from train.atomic import write_text, write_with  # noqa: E402
+from train.space import describe_space  # noqa: E402
+from train.tune import finished_trials  # noqa: E402
+
+REPORT_DIR = "report"
+TOP_TRIALS = 10
+
+
+def _save_figure(path: Path, figure: plt.Figure) -> None:
+    write_with(path, lambda tmp: figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+    plt.close(figure)
+
+
+def write_plots(study: optuna.Study, confusion: list[list[int]], out: Path) -> list[str]:
+    """Write the plots that the study supports; return the file names written."""
+    written: list[str] = []
+    plots = {
+        "optimization_history.png": optuna_plots.plot_optimization_history,
+        "param_importances.png": optuna_plots.plot_param_importances,
+        "slice.png": optuna_plots.plot_slice,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        for name, plot in plots.items():
+            try:
+                axes = plot(study)
+            except (ValueError, RuntimeError) as exc:
+                # Importances need >= 2 trials with differing parameters; say so, don't crash.
+                print(f"report: skipped {name}: {exc}")
+                continue
+            first = axes.flat[0] if hasattr(axes, "flat") else axes
+            _save_figure(out / name, first.figure)
+            written.append(name)
+    display = ConfusionMatrixDisplay(confusion_matrix=np.array(confusion))
+    display.plot(colorbar=False)
+    display.ax_.set_title("Tuned model, held-out split")
+    _save_figure(out / "confusion_matrix.png", display.figure_)
+    written.append("confusion_matrix.png")
+    return written
+
+
+def verdict(tuned: float, baseline: float) -> str:
+    if tuned > baseline:
+        return (f"Tuning beat the default RandomForest on the held-out split: accuracy {tuned:.4f} "
+                f"vs {baseline:.4f} (+{tuned - baseline:.4f}).")
+    if tuned == baseline:
+        return (f"Tuning did not beat the default RandomForest on the held-out split: both score "
+                f"{tuned:.4f}.")
+    return (f"Tuning did not beat the default RandomForest on the held-out split: the tuned model "
+            f"scores {tuned:.4f}, the baseline {baseline:.4f} ({tuned - baseline:+.4f}).")
+
+
+def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[str, Any],
+                    plots: list[str]) -> str:
+    tuned, baseline = metrics["tuned"], metrics["baseline"]
+    trials = sorted(finished_trials(study), key=lambda t: t.value, reverse=True)[:TOP_TRIALS]
+    names = list(tuning["best_params"])
+    lines = [
+        "# Tuning report",
+        "",
+        f"Study `{tuning['study_name']}`: {tuning['n_trials']} finished trials, "
+        f"{tuning['folds']}-fold stratified CV on the training split "
+        f"({tuning['train_rows']} rows), seed {tuning['seed']}.",
+        "",
+        "## Search space",
+        "",
+        *[f"- {line}" for line in describe_space()],
+        "",
+        "## Best parameters",
+        "",
+        "| parameter | value |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in tuning["best_params"].items()],
+        "",
+        f"Best CV accuracy: **{tuning['best_cv_mean']:.4f} ± {tuning['best_cv_std']:.4f}** "
+        f"(trial {tuning['best_trial']}; folds: "
+        + ", ".join(f"{s:.4f}" for s in tuning["best_cv_scores"]) + ").",
+        "",
+        "## Held-out split: tuned vs baseline",
+        "",
+        "| model | accuracy | macro F1 |",
+        "|---|---|---|",
+        f"| tuned | {tuned['accuracy']:.4f} | {tuned['macro_f1']:.4f} |",
+        f"| baseline (RandomForestClassifier defaults) | {baseline['accuracy']:.4f} | "
+        f"{baseline['macro_f1']:.4f} |",
+        "",
+        verdict(tuned["accuracy"], baseline["accuracy"]),
+        "",
+        f"## Top {len(trials)} trials",
+        "",
+        "| trial | CV accuracy | std | " + " | ".join(names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+        *[
+            f"| {t.number} | {t.value:.4f} | {t.user_attrs.get('cv_std', float('nan')):.4f} | "
+            + " | ".join(str(t.params.get(n)) for n in names) + " |"
+            for t in trials
+        ],
+        "",
+        "## Plots",
+        "",
+        *[f"![{p}]({p})" for p in plots],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_report(artifacts: Path, study: optuna.Study, tuning: dict[str, Any],
+                 metrics: dict[str, Any]) -> Path:
+    out = artifacts / REPORT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    plots = write_plots(study, metrics["tuned"]["confusion_matrix"], out)
+    return write_text(out / "report.md", render_markdown(study, tuning, metrics, plots))
