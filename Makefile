@@ -10,7 +10,7 @@ FOLDS    ?= 5
 PORT     ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train evaluate export serve test clean
+.PHONY: help setup system-deps train evaluate export serve test clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,7 +34,10 @@ export: setup ## convert the tuned model to ONNX behind the parity gate -> artif
 serve: setup ## serve artifacts/model.onnx with waitress on port $(PORT)
 	$(BIN)/python -m server --port $(PORT) --model $(ARTIFACTS)/model.onnx
 
-test: setup ## set up and run the whole test suite (JUnit XML in test-results/)
+system-deps: ## install the Debian packages the tests drive for real (PostgreSQL, Docker, Chromium)
+	scripts/system-deps.sh
+
+test: setup system-deps ## set up and run the whole test suite (JUnit XML in test-results/)
 	$(BIN)/python -m pytest
 
 clean: ## remove generated artifacts and test results (keeps .venv)

@@ -6,14 +6,13 @@ scikit-learn's and its probabilities are within the tolerance; otherwise the pre
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import joblib
 
@@ -22,6 +21,7 @@ from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
 from server.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
                              PROBABILITIES_OUTPUT)
 from train.atomic import atomic_path, write_json
+from train.cli import OneLineParser, missing_inputs
 from train.data import load_xy
 from train.evaluate import METRICS_FILE, TUNING_FILE
 from train.fit import BEST_MODEL
@@ -88,11 +88,6 @@ def export(artifacts: Path, tolerance: float, random_rows: int, seed: int) -> di
     return summary
 
 
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(prog="python -m export", description=__doc__.split("\n\n")[0],
                            epilog=__doc__.split("\n\n", 1)[1])
@@ -104,10 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="random and perturbed rows checked besides all 1797 Digits rows (default: 12000)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the random rows (default: 0)")
     args = parser.parse_args(argv)
-    missing = [f for f in (BEST_MODEL, TUNING_FILE, METRICS_FILE) if not (args.artifacts / f).exists()]
-    if missing:
-        print(f"error: {args.artifacts} lacks {', '.join(missing)}; run `make train` first",
-              file=sys.stderr)
+    problem = missing_inputs(args.artifacts, (BEST_MODEL, TUNING_FILE, METRICS_FILE))
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     try:
         summary = export(args.artifacts, args.tolerance, args.random_rows, args.seed)

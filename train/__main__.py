@@ -12,11 +12,11 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import optuna
 
 from train.atomic import write_json
+from train.cli import OneLineParser, checked
 from train.data import TEST_SIZE, load_split
 from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_metrics
 from train.fit import fit_baseline, fit_best, save_models
@@ -27,45 +27,10 @@ from train.tune import TuneConfig, finished_trials, open_study, run_trials
 DEFAULT_STUDY = "digits-rf"
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """Bad arguments give one line on stderr and exit 2 (argparse's default prints usage too)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text) if text.lstrip("-").isdigit() else None
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
-
-
-def _folds(text: str) -> int:
-    value = _positive_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
-    return value
-
-
-def _n_jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"expected a non-zero whole number (-1 = all cores), got {text!r}")
-    return value
+positive_int = checked(int, lambda v: v >= 1, "a whole number >= 1")
+fold_count = checked(int, lambda v: v >= 2, "at least 2 folds for cross-validation")
+seconds = checked(float, lambda v: v > 0, "a number of seconds > 0")
+job_count = checked(int, lambda v: v != 0, "a non-zero whole number (-1 = all cores)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,16 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("command", nargs="?", default="all", choices=("all", "tune", "fit"),
                         help="what to run (default: all)")
-    parser.add_argument("--trials", type=_positive_int, default=50,
+    parser.add_argument("--trials", type=positive_int, default=50,
                         help="finished trials the study should hold; a rerun tops up to this "
                              "number and never redoes a finished trial (default: 50)")
-    parser.add_argument("--timeout", type=_positive_float, default=None,
+    parser.add_argument("--timeout", type=seconds, default=None,
                         help="stop starting new trials after this many seconds (default: none)")
-    parser.add_argument("--folds", type=_folds, default=5,
+    parser.add_argument("--folds", type=fold_count, default=5,
                         help="k in stratified k-fold cross-validation (default: 5)")
     parser.add_argument("--seed", type=int, default=42,
                         help="seed for the split, the CV folds, the sampler and the forests (default: 42)")
-    parser.add_argument("--n-jobs", type=_n_jobs, default=1,
+    parser.add_argument("--n-jobs", type=job_count, default=1,
                         help="parallel jobs inside each forest fit; -1 = all cores (default: 1, "
                              "fastest on this 2-vCPU class of machine, see README)")
     parser.add_argument("--storage", default=None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 from train.atomic import write_json
+from train.cli import OneLineParser, missing_inputs
 from train.data import Split, load_split
 from train.fit import BASELINE_MODEL, BEST_MODEL
 
@@ -60,17 +60,16 @@ def evaluate_artifacts(artifacts: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m train.evaluate",
         description="Evaluate artifacts/best_model.pkl and baseline_model.pkl on the held-out split.",
     )
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"),
                         help="directory holding the models and tuning.json (default: artifacts)")
     args = parser.parse_args(argv)
-    missing = [f for f in (BEST_MODEL, BASELINE_MODEL, TUNING_FILE) if not (args.artifacts / f).exists()]
-    if missing:
-        print(f"error: {args.artifacts} lacks {', '.join(missing)}; run `make train` first",
-              file=sys.stderr)
+    problem = missing_inputs(args.artifacts, (BEST_MODEL, BASELINE_MODEL, TUNING_FILE))
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     print(format_metrics(evaluate_artifacts(args.artifacts)))
     return 0

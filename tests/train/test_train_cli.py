@@ -86,7 +86,7 @@ def test_resumed_study_grows_without_redoing_trials(tmp_path: Path) -> None:
     [
         (["--trials", "0"], "--trials: expected a whole number >= 1, got '0'"),
         (["--trials", "ten"], "--trials: expected a whole number >= 1, got 'ten'"),
-        (["--folds", "1"], "--folds: cross-validation needs at least 2 folds"),
+        (["--folds", "1"], "--folds: expected at least 2 folds for cross-validation"),
         (["--timeout", "-5"], "--timeout: expected a number of seconds > 0"),
         (["--n-jobs", "0"], "--n-jobs: expected a non-zero whole number"),
         (["--seed", "x"], "--seed: invalid int value: 'x'"),
