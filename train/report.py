@@ -103,6 +103,9 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         f"{baseline['macro_f1']:.4f} |",
         "",
         verdict(tuned["accuracy"], baseline["accuracy"]),
+        f"On {metrics['held_out_rows']} held-out rows one row is "
+        f"{1 / metrics['held_out_rows']:.4f} of accuracy; compare the CV spread above before "
+        "reading much into a small gap.",
         "",
         f"## Top {len(trials)} trials",
         "",
