@@ -1,0 +1,81 @@
+"""Jittered copies of Digits images, rendered and counted through the server's own preprocessing.
+
+Each 8x8 Digits grid is upsampled to a grey 32x32 picture, moved by a small random affine
+(rotation, shear, anisotropic scale) and thresholded at a random level (thin or thick strokes),
+then passed through server/preprocess.py's mask -> 32x32 bitmap -> 4x4-block counts path. The
+model thus learns from features made the way the server makes them from a user's drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from server.contract import GRID_SIDE, PIXEL_MAX
+from server.errors import BlankImage
+from server.preprocess import bitmap_to_features, mask_to_bitmap
+
+RENDER_SIDE = 32
+
+
+@dataclass(frozen=True)
+class Jitter:
+    max_rotation_deg: float = 12.0
+    max_shear: float = 0.25
+    scale_range: tuple[float, float] = (0.85, 1.15)
+    threshold_range: tuple[float, float] = (0.25, 0.6)  # low = thick strokes, high = thin
+
+
+def _affine(rng: np.random.Generator, jitter: Jitter, side: int) -> tuple[float, ...]:
+    """PIL's inverse affine coefficients for a random rotation/shear/scale about the centre."""
+    angle = np.deg2rad(rng.uniform(-jitter.max_rotation_deg, jitter.max_rotation_deg))
+    shear = rng.uniform(-jitter.max_shear, jitter.max_shear)
+    sx, sy = rng.uniform(*jitter.scale_range, size=2)
+    forward = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ (
+        np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy]))
+    inverse = np.linalg.inv(forward)
+    centre = np.array([side / 2.0, side / 2.0])
+    offset = centre - inverse @ centre
+    return (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1])
+
+
+def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter = Jitter()
+               ) -> np.ndarray:
+    """One Digits row -> float32[64] through the server's preprocessing; rng=None: no jitter."""
+    grey = Image.fromarray((row.reshape(GRID_SIDE, GRID_SIDE) / PIXEL_MAX).astype(np.float32))
+    big = grey.resize((RENDER_SIDE, RENDER_SIDE), Image.Resampling.BILINEAR)
+    threshold = 0.4
+    if rng is not None:
+        # Pad so rotation never cuts the digit off.
+        padded = Image.new("F", (RENDER_SIDE * 2, RENDER_SIDE * 2))
+        padded.paste(big, (RENDER_SIDE // 2, RENDER_SIDE // 2))
+        big = padded.transform(padded.size, Image.Transform.AFFINE,
+                               _affine(rng, jitter, padded.size[0]),
+                               resample=Image.Resampling.BILINEAR)
+        threshold = rng.uniform(*jitter.threshold_range)
+    mask = np.asarray(big) >= threshold * float(np.asarray(big).max())
+    return bitmap_to_features(mask_to_bitmap(mask))[0]
+
+
+def augment(X: np.ndarray, y: np.ndarray, copies: int, seed: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Originals plus `copies` rendered copies of each row: (X, y, groups).
+
+    groups[i] is the index of the original row a sample came from, so cross-validation can keep
+    every copy of an image in the same fold (no leakage of near-duplicates across folds).
+    """
+    rng = np.random.default_rng(seed)
+    rows, labels, groups = [X], [y], [np.arange(len(X))]
+    for _ in range(copies):
+        rendered = np.empty_like(X)
+        for i, row in enumerate(X):
+            try:
+                rendered[i] = render_row(row, rng)
+            except BlankImage:  # a faint digit thresholded away: keep the original instead
+                rendered[i] = row
+        rows.append(rendered)
+        labels.append(y)
+        groups.append(np.arange(len(X)))
+    return np.vstack(rows), np.concatenate(labels), np.concatenate(groups)
