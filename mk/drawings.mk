@@ -2,13 +2,15 @@
 DRAWINGS      ?= $(ARTIFACTS)/drawings
 PER_CLASS     ?= 100
 DRAWINGS_SEED ?= 0
+GENERATE_DRAWINGS = $(BIN)/python -m drawings.generate --out $(DRAWINGS) --per-class $(PER_CLASS) --seed $(DRAWINGS_SEED)
 
 .PHONY: drawings eval-drawings
 
-$(DRAWINGS)/manifest.csv: $(BIN)/.installed $(wildcard drawings/*.py)
-	$(BIN)/python -m drawings.generate --out $(DRAWINGS) --per-class $(PER_CLASS) --seed $(DRAWINGS_SEED)
+drawings: setup ## draw the evaluation set: 8 styles x 10 digits x PER_CLASS -> artifacts/drawings/
+	$(GENERATE_DRAWINGS)
 
-drawings: $(DRAWINGS)/manifest.csv ## draw the evaluation set (PER_CLASS per digit per style) -> artifacts/drawings/
+$(DRAWINGS)/manifest.csv: | $(BIN)/.installed
+	$(GENERATE_DRAWINGS)
 
-eval-drawings: $(DRAWINGS)/manifest.csv ## POST the drawings to the real server on a free port; accuracy per style -> artifacts/
+eval-drawings: setup $(DRAWINGS)/manifest.csv ## start the real server, POST every drawing, accuracy per style -> artifacts/drawings-eval.json
 	$(BIN)/python -m drawings.evaluate --model $(ARTIFACTS)/model.onnx --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)
