@@ -117,6 +117,18 @@ def _to_canvas(strokes: list[np.ndarray], params: DrawParams) -> list[np.ndarray
     return out
 
 
+def keep_on_canvas(strokes: list[np.ndarray], canvas: tuple[int, int], margin: float) -> list[np.ndarray]:
+    """Shrink and shift a digit that a wide pose pushed past the edge: people draw inside the canvas."""
+    pts = np.vstack(strokes)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    room = np.asarray(canvas, dtype=float) - 2 * margin
+    scale = min(1.0, *(room / np.maximum(hi - lo, 1e-9)))
+    mid = (lo + hi) / 2
+    half = (hi - lo) * scale / 2
+    new_mid = np.clip(mid, margin + half, np.asarray(canvas) - margin - half)
+    return [(s - mid) * scale + new_mid for s in strokes]
+
+
 def coverage(size: tuple[int, int], strokes: list[np.ndarray], width: float, supersample: int) -> Image.Image:
     """Ink coverage 0..255 (mode "L") of round-brush strokes on a canvas of `size`.
 
@@ -155,7 +167,8 @@ def compose(mask: Image.Image, ink: RGBA, background: RGBA, mode: str) -> Image.
 
 
 def render(glyph: Glyph, params: DrawParams) -> Image.Image:
-    strokes = _to_canvas(trace(glyph, params.pose), params)
+    margin = params.stroke_width / 2 + (1.0 if min(params.canvas) > 8 else 0.0)
+    strokes = keep_on_canvas(_to_canvas(trace(glyph, params.pose), params), params.canvas, margin)
     mask = coverage(params.canvas, strokes, params.stroke_width, params.supersample)
     if params.hard_edges:
         # Under half a pixel covered still reads as "the pencil touched it", so thin lines survive.
