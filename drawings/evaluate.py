@@ -8,7 +8,6 @@ names a running server, or --model starts the real one on a free 127.0.0.1 port 
 import argparse
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,13 +101,13 @@ def format_report(result: dict) -> str:
 
 
 def _write_atomically(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    """Write to a temporary name beside `path`, then rename: readers see the old or the new file."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
 
 

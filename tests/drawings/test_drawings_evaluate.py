@@ -68,3 +68,15 @@ def test_end_to_end_against_the_real_server(tmp_path, monkeypatch):
     assert result["errors"] == 0
     assert result["n"] == np.asarray(result["confusion"]).sum()
     assert (tmp_path / "out" / "drawings-confusion.png").stat().st_size > 0
+
+
+def test_outputs_are_written_whole_and_readable(tmp_path):
+    from drawings.evaluate import write_outputs
+
+    result = score([_a("s", 1, 1), _a("s", 2, 3)])
+    json_path, png_path = write_outputs(result, tmp_path / "artifacts")
+    assert json.loads(json_path.read_text())["accuracy"] == 0.5
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in (tmp_path / "artifacts").iterdir()) == [
+        "drawings-confusion.png", "drawings-eval.json",
+    ]
