@@ -42,7 +42,9 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> None:
 def running_server(model: Path, ready_timeout: float = 60.0) -> Iterator[str]:
     """Yield the base URL of a freshly started server; stop it on the way out, whatever happened."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--model", str(model)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "--host", HOST, "--port", str(port), "--model", str(model)]
+    )
     try:
         url = f"http://{HOST}:{port}"
         wait_ready(url, proc, ready_timeout)
