@@ -18,16 +18,20 @@ import optuna
 from train.atomic import write_json
 from train.cli import OneLineParser, checked
 from train.data import TEST_SIZE, load_split
-from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_metrics
+from train.augment import augment
+from train.drawings_check import drawing_accuracy
+from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_metrics, score
 from train.fit import fit_baseline, fit_best, save_models
 from train.report import write_report
 from train.space import SEARCH_SPACE
 from train.tune import TuneConfig, finished_trials, open_study, run_trials
 
 DEFAULT_STUDY = "digits-rf"
+DEFAULT_COPIES = 2
 
 
 positive_int = checked(int, lambda v: v >= 1, "a whole number >= 1")
+non_negative_int = checked(int, lambda v: v >= 0, "a whole number >= 0")
 fold_count = checked(int, lambda v: v >= 2, "at least 2 folds for cross-validation")
 seconds = checked(float, lambda v: v > 0, "a number of seconds > 0")
 job_count = checked(int, lambda v: v != 0, "a non-zero whole number (-1 = all cores)")
@@ -61,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"study to create or resume (default: {DEFAULT_STUDY})")
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"),
                         help="output directory for models, metrics and the report (default: artifacts)")
+    parser.add_argument("--augment-copies", type=non_negative_int, default=DEFAULT_COPIES,
+                        help="jittered copies of each training image, rendered through the server's "
+                             f"preprocessing (default: {DEFAULT_COPIES})")
+    parser.add_argument("--no-augment", dest="augment_copies", action="store_const", const=0,
+                        help="train and tune on the Digits rows alone (same as --augment-copies 0)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
@@ -79,6 +88,7 @@ def summarise_tuning(study: optuna.Study, args: argparse.Namespace, train_rows: 
         "seed": args.seed,
         "test_size": TEST_SIZE,
         "train_rows": train_rows,
+        "augment_copies": args.augment_copies,
         "search_space": {k: list(v) for k, v in SEARCH_SPACE.items()},
     }
 
@@ -87,10 +97,19 @@ def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
     if not finished_trials(study):
         raise SystemExit(f"error: study {study.study_name!r} has no finished trial to fit from")
     split = load_split(args.seed)
+    data = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
     tuning = summarise_tuning(study, args, len(split.y_train))
-    best = fit_best(tuning["best_params"], split.X_train, split.y_train, args.seed, args.n_jobs)
+    best = fit_best(tuning["best_params"], data.X, data.y, args.seed, args.n_jobs)
     baseline = fit_baseline(split.X_train, split.y_train, args.seed, args.n_jobs)
     metrics = evaluate_models(best, baseline, split)
+    models = {"tuned": best, "baseline": baseline}
+    if args.augment_copies:
+        # The same parameters without augmentation, so the report shows what augmentation does.
+        models["tuned_without_augmentation"] = fit_best(
+            tuning["best_params"], split.X_train, split.y_train, args.seed, args.n_jobs)
+        metrics["tuned_without_augmentation"] = score(
+            models["tuned_without_augmentation"], split.X_test, split.y_test)
+    metrics["drawings"] = drawing_accuracy(models)
     # Models first, then the facts about them: a reader never finds facts for models not yet written.
     save_models(args.artifacts, best, baseline)
     write_json(args.artifacts / TUNING_FILE, tuning)
@@ -107,21 +126,49 @@ def run(args: argparse.Namespace) -> None:
     args.artifacts.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_storage(storage, args.study_name, args.seed)
+    adopt_or_pin_settings(study, args)
     if args.command in ("all", "tune"):
         split = load_split(args.seed)
+        data = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
         config = TuneConfig(storage=storage, study_name=args.study_name, trials=args.trials,
                             folds=args.folds, seed=args.seed, n_jobs=args.n_jobs,
                             timeout=args.timeout, progress=not args.no_progress)
         started = time.perf_counter()
-        ran = run_trials(study, split.X_train, split.y_train, config)
+        ran = run_trials(study, data, config)
         print(f"tuning: ran {ran} trials in {time.perf_counter() - started:.1f}s; "
               f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")
     if args.command in ("all", "fit"):
         fit_evaluate_report(study, args)
 
 
-class StorageError(Exception):
+class UsageError(Exception):
+    """A mistake the user can fix; reported as one line and exit code 1."""
+
+
+class StorageError(UsageError):
     """The storage URL could not be opened (bad URL, missing driver, unreachable server)."""
+
+
+# What defines a study's scores: trials are only comparable when these match.
+STUDY_SETTINGS = ("augment_copies", "folds", "seed")
+
+
+def adopt_or_pin_settings(study: optuna.Study, args: argparse.Namespace) -> None:
+    """`fit` adopts the study's settings; `tune`/`all` must match them (or pin them, if new)."""
+    stored = study.user_attrs
+    if args.command == "fit":
+        for name in STUDY_SETTINGS:
+            if name in stored:
+                setattr(args, name, stored[name])
+        return
+    clashes = [f"--{name.replace('_', '-')} {getattr(args, name)} (study has {stored[name]})"
+               for name in STUDY_SETTINGS if name in stored and stored[name] != getattr(args, name)]
+    if clashes:
+        raise UsageError(f"study {study.study_name!r} was tuned with other settings: "
+                         f"{'; '.join(clashes)}; use the same ones or a new --study-name")
+    for name in STUDY_SETTINGS:
+        if name not in stored:
+            study.set_user_attr(name, getattr(args, name))
 
 
 def open_storage(storage: str, study_name: str, seed: int) -> optuna.Study:
@@ -149,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         run(args)
-    except StorageError as exc:
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

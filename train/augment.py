@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from sklearn.model_selection import StratifiedKFold
 
 from server.contract import GRID_SIDE, PIXEL_MAX
 from server.errors import BlankImage
@@ -59,13 +60,29 @@ def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter 
     return bitmap_to_features(mask_to_bitmap(mask))[0]
 
 
-def augment(X: np.ndarray, y: np.ndarray, copies: int, seed: int
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Originals plus `copies` rendered copies of each row: (X, y, groups).
+@dataclass(frozen=True)
+class TrainingSet:
+    """Original rows first (groups[i] == i), then the rendered copies (groups = source row)."""
 
-    groups[i] is the index of the original row a sample came from, so cross-validation can keep
-    every copy of an image in the same fold (no leakage of near-duplicates across folds).
-    """
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    originals: int
+
+    def folds(self, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Stratified k-fold over the original images: fit on a fold's originals and all their
+        copies, score on the held-out originals only. No copy of a scored image is ever fitted,
+        and scores stay comparable with and without augmentation."""
+        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        originals = self.y[: self.originals]
+        return [
+            (np.flatnonzero(np.isin(self.groups, fit_originals)), score_originals)
+            for fit_originals, score_originals in splitter.split(np.zeros(self.originals), originals)
+        ]
+
+
+def augment(X: np.ndarray, y: np.ndarray, copies: int, seed: int) -> TrainingSet:
+    """Originals plus `copies` rendered copies of each row (copies=0: the originals alone)."""
     rng = np.random.default_rng(seed)
     rows, labels, groups = [X], [y], [np.arange(len(X))]
     for _ in range(copies):
@@ -78,4 +95,4 @@ def augment(X: np.ndarray, y: np.ndarray, copies: int, seed: int
         rows.append(rendered)
         labels.append(y)
         groups.append(np.arange(len(X)))
-    return np.vstack(rows), np.concatenate(labels), np.concatenate(groups)
+    return TrainingSet(np.vstack(rows), np.concatenate(labels), np.concatenate(groups), len(X))

@@ -68,6 +68,36 @@ def verdict(tuned: float, baseline: float) -> str:
             f"scores {tuned:.4f}, the baseline {baseline:.4f} ({tuned - baseline:+.4f}).")
 
 
+def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """Held-out Digits and paint-app drawings, with and without augmentation."""
+    copies = tuning["augment_copies"]
+    drawings = metrics["drawings"]
+    names = [n for n in ("tuned", "tuned_without_augmentation", "baseline") if n in drawings]
+    styles = list(drawings[names[0]]["per_style"])
+    label = {"tuned": f"tuned, {copies} augmented copies per image" if copies else "tuned, no augmentation",
+             "tuned_without_augmentation": "same parameters, no augmentation",
+             "baseline": "baseline, no augmentation"}
+    lines = [
+        "## Augmentation and paint-app drawings",
+        "",
+        (f"The tuned model was trained on the Digits rows plus {copies} jittered copies of each "
+         "(rotation, shear, scale, stroke thickness), rendered through the server's preprocessing; "
+         "CV folds keep every copy with its original image." if copies else
+         "Augmentation was off (`--no-augment`)."),
+        f"Drawings: {drawings['drawings']} generated paint-app drawings "
+        f"({drawings['per_class_per_style']} per digit per style, never trained on), "
+        "preprocessed as the server does.",
+        "",
+        "| model | held-out Digits | drawings overall | " + " | ".join(styles) + " |",
+        "|---|---|---|" + "---|" * len(styles),
+    ]
+    for name in names:
+        row = drawings[name]
+        lines.append(f"| {label[name]} | {metrics[name]['accuracy']:.4f} | {row['overall']:.3f} | "
+                     + " | ".join(f"{row['per_style'][s]:.3f}" for s in styles) + " |")
+    return [*lines, ""]
+
+
 def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[str, Any],
                     plots: list[str]) -> str:
     tuned, baseline = metrics["tuned"], metrics["baseline"]
@@ -107,6 +137,7 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         f"{1 / metrics['held_out_rows']:.4f} of accuracy; compare the CV spread above before "
         "reading much into a small gap.",
         "",
+        *augmentation_section(tuning, metrics),
         f"## Top {len(trials)} trials",
         "",
         "| trial | CV accuracy | std | " + " | ".join(names) + " |",

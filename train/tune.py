@@ -10,8 +10,9 @@ from optuna.samplers import TPESampler
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import cross_val_score
 
+from train.augment import TrainingSet
 from train.space import suggest_params
 
 
@@ -47,12 +48,12 @@ def open_study(storage: str, study_name: str, seed: int) -> optuna.Study:
     )
 
 
-def make_objective(X: np.ndarray, y: np.ndarray, folds: int, seed: int, n_jobs: int):
-    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+def make_objective(data: TrainingSet, folds: int, seed: int, n_jobs: int):
+    cv = data.folds(folds, seed)
 
     def objective(trial: optuna.Trial) -> float:
         model = RandomForestClassifier(**suggest_params(trial), random_state=seed, n_jobs=n_jobs)
-        scores = cross_val_score(model, X, y, cv=cv, scoring="accuracy")
+        scores = cross_val_score(model, data.X, data.y, cv=cv, scoring="accuracy")
         trial.set_user_attr("cv_scores", [float(s) for s in scores])
         trial.set_user_attr("cv_std", float(np.std(scores)))
         return float(np.mean(scores))
@@ -64,14 +65,14 @@ def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
-def run_trials(study: optuna.Study, X: np.ndarray, y: np.ndarray, config: TuneConfig) -> int:
+def run_trials(study: optuna.Study, data: TrainingSet, config: TuneConfig) -> int:
     """Run trials until the study holds `config.trials` finished ones; return how many ran here."""
     remaining = config.trials - len(finished_trials(study))
     if remaining <= 0:
         return 0
     before = len(study.trials)
     study.optimize(
-        make_objective(X, y, config.folds, config.seed, config.n_jobs),
+        make_objective(data, config.folds, config.seed, config.n_jobs),
         n_trials=remaining,
         timeout=config.timeout,
         # Other workers may share the study: stop once the whole study reaches the budget.

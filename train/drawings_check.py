@@ -1,0 +1,44 @@
+"""How the models do on paint-app style drawings (drawings/), scored in-process for the report.
+
+The drawings are never trained or tuned on; they only show whether augmentation closes the gap
+between Digits rows and what users upload. `make eval-drawings` measures the same over HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from drawings.generate import iter_drawings
+from server.errors import BlankImage
+from server.preprocess import image_to_features
+
+REPORT_PER_CLASS = 10  # per digit per style: 800 drawings, a few seconds of preprocessing
+REPORT_SEED = 2024  # not the seed of `make drawings`, so the report's sample is its own
+
+
+def drawing_features(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    features, labels, styles = [], [], []
+    for drawing in iter_drawings(seed=seed, per_class=per_class):
+        try:
+            features.append(image_to_features(drawing.image)[0])
+        except BlankImage:
+            continue
+        labels.append(drawing.label)
+        styles.append(drawing.style)
+    return np.array(features), np.array(labels), np.array(styles)
+
+
+def drawing_accuracy(models: dict[str, Any], per_class: int = REPORT_PER_CLASS,
+                     seed: int = REPORT_SEED) -> dict[str, Any]:
+    X, y, styles = drawing_features(per_class, seed)
+    result: dict[str, Any] = {"drawings": int(len(y)), "per_class_per_style": per_class}
+    for name, model in models.items():
+        right = model.predict(X) == y
+        result[name] = {
+            "overall": float(right.mean()),
+            "per_style": {style: float(right[styles == style].mean())
+                          for style in sorted(set(styles.tolist()))},
+        }
+    return result
