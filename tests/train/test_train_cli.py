@@ -60,7 +60,7 @@ def test_report_names_the_chosen_parameters_and_says_who_won(trained_artifacts: 
 
 
 def test_resumed_study_grows_without_redoing_trials(tmp_path: Path) -> None:
-    common = ["tune", "--folds", "2", "--no-progress", "--artifacts", str(tmp_path)]
+    common = ["tune", "--folds", "2", "--no-augment", "--no-progress", "--artifacts", str(tmp_path)]
     first = run_module("train", *common, "--trials", "2")
     assert first.returncode == 0, first.stderr
     storage = f"sqlite:///{tmp_path / 'study.db'}"
