@@ -1,9 +1,10 @@
 """Jittered copies of Digits images, rendered and counted through the server's own preprocessing.
 
-Each 8x8 Digits grid is upsampled to a grey 32x32 picture, moved by a small random affine
-(rotation, shear, anisotropic scale) and thresholded at a random level (thin or thick strokes),
-then passed through server/preprocess.py's mask -> 32x32 bitmap -> 4x4-block counts path. The
-model thus learns from features made the way the server makes them from a user's drawing.
+Each 8x8 Digits grid is taken as an ink map, enlarged to 32x32 as the server enlarges icons, moved
+by a small random affine (rotation, shear, anisotropic scale), then passed through
+server/preprocess.py's ink -> mask -> deslant -> stroke normalisation -> 32x32 bitmap -> 4x4-block
+counts path. The model thus learns from features made the way the server makes them from a
+user's drawing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from server.contract import GRID_SIDE, PIXEL_MAX
 from server.errors import BlankImage
-from server.preprocess import bitmap_to_features, mask_to_bitmap
+from server.preprocess import ink_to_features, upsample
 
 RENDER_SIDE = 32
 
@@ -25,8 +26,7 @@ RENDER_SIDE = 32
 class Jitter:
     max_rotation_deg: float = 12.0
     max_shear: float = 0.25
-    scale_range: tuple[float, float] = (0.85, 1.15)
-    threshold_range: tuple[float, float] = (0.25, 0.6)  # low = thick strokes, high = thin
+    scale_range: tuple[float, float] = (0.8, 1.2)  # per axis: narrower, wider, taller, shorter
 
 
 def _affine(rng: np.random.Generator, jitter: Jitter, side: int) -> tuple[float, ...]:
@@ -34,9 +34,8 @@ def _affine(rng: np.random.Generator, jitter: Jitter, side: int) -> tuple[float,
     angle = np.deg2rad(rng.uniform(-jitter.max_rotation_deg, jitter.max_rotation_deg))
     shear = rng.uniform(-jitter.max_shear, jitter.max_shear)
     sx, sy = rng.uniform(*jitter.scale_range, size=2)
-    forward = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ (
-        np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy]))
-    inverse = np.linalg.inv(forward)
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    inverse = np.linalg.inv(rotation @ np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sx, sy]))
     centre = np.array([side / 2.0, side / 2.0])
     offset = centre - inverse @ centre
     return (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1])
@@ -44,20 +43,21 @@ def _affine(rng: np.random.Generator, jitter: Jitter, side: int) -> tuple[float,
 
 def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter = Jitter()
                ) -> np.ndarray:
-    """One Digits row -> float32[64] through the server's preprocessing; rng=None: no jitter."""
-    grey = Image.fromarray((row.reshape(GRID_SIDE, GRID_SIDE) / PIXEL_MAX).astype(np.float32))
-    big = grey.resize((RENDER_SIDE, RENDER_SIDE), Image.Resampling.BILINEAR)
-    threshold = 0.4
+    """One Digits row -> float32[64] through the server's preprocessing; rng=None: no jitter.
+
+    Without jitter this is exactly what the server does with the row uploaded as an 8x8 image.
+    """
+    ink = row.reshape(GRID_SIDE, GRID_SIDE).astype(np.float32) / PIXEL_MAX
     if rng is not None:
-        # Pad so rotation never cuts the digit off.
-        padded = Image.new("F", (RENDER_SIDE * 2, RENDER_SIDE * 2))
-        padded.paste(big, (RENDER_SIDE // 2, RENDER_SIDE // 2))
-        big = padded.transform(padded.size, Image.Transform.AFFINE,
-                               _affine(rng, jitter, padded.size[0]),
-                               resample=Image.Resampling.BILINEAR)
-        threshold = rng.uniform(*jitter.threshold_range)
-    mask = np.asarray(big) >= threshold * float(np.asarray(big).max())
-    return bitmap_to_features(mask_to_bitmap(mask))[0]
+        # Enlarge as the server does, on a canvas padded so rotation never cuts the digit off.
+        big = upsample(ink, RENDER_SIDE / GRID_SIDE)
+        canvas = Image.new("F", (RENDER_SIDE * 2, RENDER_SIDE * 2))
+        canvas.paste(Image.fromarray(big), (RENDER_SIDE // 2, RENDER_SIDE // 2))
+        moved = canvas.transform(canvas.size, Image.Transform.AFFINE,
+                                 _affine(rng, jitter, canvas.size[0]),
+                                 resample=Image.Resampling.BILINEAR)
+        ink = np.asarray(moved, dtype=np.float32)
+    return ink_to_features(ink)[0]
 
 
 @dataclass(frozen=True)

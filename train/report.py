@@ -81,7 +81,7 @@ def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> lis
         "## Augmentation and paint-app drawings",
         "",
         (f"The tuned model was trained on the Digits rows plus {copies} jittered copies of each "
-         "(rotation, shear, scale, stroke thickness), rendered through the server's preprocessing; "
+         "(rotation, shear, per-axis scale), rendered through the server's preprocessing; "
          "CV folds keep every copy with its original image." if copies else
          "Augmentation was off (`--no-augment`)."),
         f"Drawings: {drawings['drawings']} generated paint-app drawings "

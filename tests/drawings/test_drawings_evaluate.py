@@ -55,11 +55,9 @@ def test_select_keeps_the_first_n_of_each_style_and_digit():
 
 
 @pytest.mark.slow
-def test_end_to_end_against_the_real_server(tmp_path, monkeypatch):
+def test_end_to_end_against_the_real_server(tmp_path, monkeypatch, model_path):
     """make eval-drawings in small: start the real server, POST a small set, write the outputs."""
-    model = ROOT / "artifacts" / "model.onnx"
-    if not (ROOT / "server" / "__main__.py").exists() or not model.exists():
-        pytest.skip("needs the real server (server/__main__.py) and artifacts/model.onnx (make train export)")
+    model = model_path
     monkeypatch.chdir(ROOT)
     write_set(tmp_path / "set", seed=0, per_class=1)
     main(["--model", str(model), "--manifest", str(tmp_path / "set" / "manifest.csv"),

@@ -83,11 +83,13 @@ def test_position_and_canvas_size_do_not_matter_much():
     assert np.abs(moved - reference).mean() < 1.0
 
 
-def test_an_8x8_upload_is_the_grid_itself():
-    grid = first_of(7).reshape(8, 8)
-    dark_on_light = Image.fromarray((255 - grid * 255 / 16).round().astype(np.uint8))
-    features = image_to_features(dark_on_light).reshape(8, 8)
-    np.testing.assert_allclose(features, grid * 16 / grid.max(), atol=0.1)
+def test_an_8x8_upload_takes_the_path_training_rendered_it_through():
+    """The server enlarges an 8x8 icon exactly as train/augment.py renders Digits' own grids."""
+    from train.augment import render_row
+
+    grid = first_of(7)
+    dark_on_light = Image.fromarray((255 - grid.reshape(8, 8) * 255 / 16).round().astype(np.uint8))
+    np.testing.assert_allclose(image_to_features(dark_on_light)[0], render_row(grid, None), atol=0)
 
 
 def test_16_bit_greyscale():
