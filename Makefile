@@ -10,7 +10,7 @@ FOLDS    ?= 5
 PORT     ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps train evaluate export serve test clean
+.PHONY: help setup system-deps train evaluate export serve test lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,11 @@ system-deps: ## install the Debian packages the tests drive for real (PostgreSQL
 
 test: setup system-deps ## set up and run the whole test suite (JUnit XML in test-results/)
 	$(BIN)/python -m pytest
+
+lock: ## re-pin requirements/*.txt from the *.in files (pip-compile; runtime with hashes)
+	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --generate-hashes runtime.in -o runtime.txt
+	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links train.in -o train.txt
+	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
 
 clean: ## remove generated artifacts and test results (keeps .venv)
 	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete

@@ -1,8 +1,9 @@
 # Inference server (server/): `make serve` is in the main Makefile.
-.PHONY: test-server standin-model
+.PHONY: test-server openapi
 
 test-server: setup ## run the server tests only (real waitress on a free port)
 	$(BIN)/python -m pytest tests/server
 
-standin-model: setup ## write a quick stand-in artifacts/model.onnx (no tuning) to try the server
-	$(BIN)/python -m tests.standin_model $(ARTIFACTS)/model.onnx
+openapi: setup ## render server/openapi.yaml (the source) to server/openapi.json (what the server serves)
+	$(BIN)/python -c 'import json, sys, yaml; json.dump(yaml.safe_load(open("server/openapi.yaml")), sys.stdout, indent=2, default=str)' > server/openapi.json.tmp
+	mv server/openapi.json.tmp server/openapi.json

@@ -17,6 +17,19 @@ CHECKS = ",".join(
 )
 
 
+def test_served_json_is_the_yaml_source_rendered():
+    """server/openapi.yaml is edited by hand; `make openapi` must have been run after each edit."""
+    import json
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    source = yaml.safe_load((REPO / "server" / "openapi.yaml").read_text())
+    rendered = json.loads((REPO / "server" / "openapi.json").read_text())
+    assert rendered == json.loads(json.dumps(source, default=str)), "run `make openapi`"
+
+
 def test_openapi_json_is_served(live_server):
     spec = requests.get(live_server.url + "/openapi.json").json()
     assert spec["openapi"].startswith("3.")
