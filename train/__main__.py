@@ -33,7 +33,8 @@ from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_me
 from train.fit import fit_baseline, fit_best, save_models
 from train.report import write_report
 from train.space import SEARCH_SPACE
-from train.storage import StorageError, default_storage, make_storage, storage_error
+from train.storage import (StorageError, default_storage, make_storage, storage_error,
+                           storage_failure)
 from train.tune import TuneConfig, finished_trials, open_study, run_trials, worker_id
 
 DEFAULT_STUDY = "digits-rf"
@@ -129,8 +130,11 @@ def run(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         try:
             ran = run_trials(study, split.X_train, split.y_train, config)
-        except (SQLAlchemyError, StorageInternalError) as exc:
-            raise storage_error(url, exc, action="use") from exc
+        except Exception as exc:
+            cause = storage_failure(exc)
+            if cause is None:
+                raise
+            raise storage_error(url, cause, action="use") from exc
         print(f"tuning: worker {worker_id()} ran {ran} trials in "
               f"{time.perf_counter() - started:.1f}s; "
               f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")

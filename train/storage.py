@@ -13,11 +13,11 @@ import time
 import warnings
 from pathlib import Path
 
-from optuna.exceptions import ExperimentalWarning
+from optuna.exceptions import ExperimentalWarning, StorageInternalError
 from optuna.storages import BaseStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 JOURNAL_PREFIX = "journal:///"
 # A worker that dies without a goodbye (kill -9, lost machine) leaves its trial RUNNING, and
@@ -84,3 +84,21 @@ def storage_error(url: str, exc: BaseException, action: str = "open") -> Storage
     return StorageError(
         f"cannot {action} storage {describe(url)}: {type(exc).__name__}: {first_line}"
     )
+
+
+def storage_failure(exc: BaseException) -> BaseException | None:
+    """The database error behind `exc`, if a lost or failing database is what went wrong.
+
+    Optuna may re-raise a storage failure as something else (in 5.0, an UnboundLocalError while
+    it cleans up the trial), so the whole chain is searched; the driver's own error names the
+    cause best, Optuna's StorageInternalError wrapping it does not.
+    """
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for kind in (SQLAlchemyError, StorageInternalError):
+        found = [e for e in chain if isinstance(e, kind)]
+        if found:
+            return found[-1]
+    return None
