@@ -2,8 +2,17 @@
 
 Commands (default `all`):
   all   tune, then fit + evaluate + report from the best trial
-  tune  only run trials against the storage (a tuning worker; many may share one study)
+  tune  only run trials: a tuning worker. Start any number, on any machines, with the same
+        --storage, --study-name and --trials; together they stop at exactly --trials trials.
+        Workers draw candidates from an unseeded sampler, so workers started together differ.
   fit   fit + evaluate + report from the best trial already in the storage
+
+Storage (--storage):
+  sqlite:///PATH                            one machine, one process (the default)
+  journal:///PATH                           one machine, several processes, no server
+  postgresql+psycopg://USER:PASS@HOST/DB    several machines (any SQLAlchemy URL works)
+  PATH is relative to the working directory; start it with / for an absolute path
+  (journal:////tmp/study.log).
 """
 
 from __future__ import annotations
@@ -14,9 +23,11 @@ import time
 from pathlib import Path
 
 import optuna
+from optuna.exceptions import StorageInternalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from train.atomic import write_json
-from train.cli import OneLineParser, checked
+from train.cli import OneLineParser, UsageError, checked
 from train.data import TEST_SIZE, load_split
 from train.augment import augment
 from train.drawings_check import drawing_accuracy
@@ -24,7 +35,9 @@ from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_me
 from train.fit import fit_baseline, fit_best, save_models
 from train.report import write_report
 from train.space import SEARCH_SPACE
-from train.tune import TuneConfig, finished_trials, open_study, run_trials
+from train.storage import (StorageError, default_storage, make_storage, storage_error,
+                           storage_failure)
+from train.tune import TuneConfig, finished_trials, open_study, run_trials, worker_id
 
 DEFAULT_STUDY = "digits-rf"
 DEFAULT_COPIES = 2
@@ -47,19 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("command", nargs="?", default="all", choices=("all", "tune", "fit"),
                         help="what to run (default: all)")
     parser.add_argument("--trials", type=positive_int, default=50,
-                        help="finished trials the study should hold; a rerun tops up to this "
-                             "number and never redoes a finished trial (default: 50)")
+                        help="finished trials the study should hold, across all workers; a rerun "
+                             "tops up to this number and never redoes a finished trial (default: 50)")
     parser.add_argument("--timeout", type=seconds, default=None,
                         help="stop starting new trials after this many seconds (default: none)")
     parser.add_argument("--folds", type=fold_count, default=5,
                         help="k in stratified k-fold cross-validation (default: 5)")
     parser.add_argument("--seed", type=int, default=42,
-                        help="seed for the split, the CV folds, the sampler and the forests (default: 42)")
+                        help="seed for the split, the CV folds, the forests and, with `all`, the "
+                             "sampler (default: 42)")
     parser.add_argument("--n-jobs", type=job_count, default=1,
                         help="parallel jobs inside each forest fit; -1 = all cores (default: 1, "
                              "fastest on this 2-vCPU class of machine, see README)")
     parser.add_argument("--storage", default=None,
-                        help="Optuna storage URL, e.g. sqlite:///x.db or postgresql+psycopg://u:p@host/db "
+                        help="where the study lives, see Storage below "
                              "(default: sqlite:///ARTIFACTS/study.db)")
     parser.add_argument("--study-name", default=DEFAULT_STUDY,
                         help=f"study to create or resume (default: {DEFAULT_STUDY})")
@@ -122,31 +136,31 @@ def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    storage = args.storage or f"sqlite:///{args.artifacts / 'study.db'}"
+    url = args.storage or default_storage(args.artifacts)
     args.artifacts.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = open_storage(storage, args.study_name, args.seed)
+    # `all` is one process, so its sampler is seeded; `tune` workers may start together.
+    study = open_storage(url, args.study_name, args.seed if args.command == "all" else None)
     adopt_or_pin_settings(study, args)
     if args.command in ("all", "tune"):
         split = load_split(args.seed)
         data = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
-        config = TuneConfig(storage=storage, study_name=args.study_name, trials=args.trials,
-                            folds=args.folds, seed=args.seed, n_jobs=args.n_jobs,
-                            timeout=args.timeout, progress=not args.no_progress)
+        config = TuneConfig(trials=args.trials, folds=args.folds, seed=args.seed,
+                            n_jobs=args.n_jobs, timeout=args.timeout,
+                            progress=not args.no_progress)
         started = time.perf_counter()
-        ran = run_trials(study, data, config)
-        print(f"tuning: ran {ran} trials in {time.perf_counter() - started:.1f}s; "
+        try:
+            ran = run_trials(study, data, config)
+        except Exception as exc:
+            cause = storage_failure(exc)
+            if cause is None:
+                raise
+            raise storage_error(url, cause, action="use") from exc
+        print(f"tuning: worker {worker_id()} ran {ran} trials in "
+              f"{time.perf_counter() - started:.1f}s; "
               f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")
     if args.command in ("all", "fit"):
         fit_evaluate_report(study, args)
-
-
-class UsageError(Exception):
-    """A mistake the user can fix; reported as one line and exit code 1."""
-
-
-class StorageError(UsageError):
-    """The storage URL could not be opened (bad URL, missing driver, unreachable server)."""
 
 
 # What defines a study's scores: trials are only comparable when these match.
@@ -171,25 +185,11 @@ def adopt_or_pin_settings(study: optuna.Study, args: argparse.Namespace) -> None
             study.set_user_attr(name, getattr(args, name))
 
 
-def open_storage(storage: str, study_name: str, seed: int) -> optuna.Study:
-    from sqlalchemy.exc import SQLAlchemyError
-
+def open_storage(url: str, study_name: str, seed: int | None) -> optuna.Study:
     try:
-        return open_study(storage, study_name, seed)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        first_line = (str(exc).splitlines() or [""])[0]
-        raise StorageError(f"cannot open storage {_redact(storage)}: "
-                           f"{type(exc).__name__}: {first_line}") from exc
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return repr(url.split("@")[-1])
+        return open_study(make_storage(url), study_name, seed)
+    except (SQLAlchemyError, StorageInternalError, ImportError, ValueError, OSError) as exc:
+        raise storage_error(url, exc) from exc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,3 +36,7 @@ def missing_inputs(artifacts: Path, names: tuple[str, ...]) -> str | None:
     if not missing:
         return None
     return f"error: {artifacts} lacks {', '.join(missing)}; run `make train` first"
+
+
+class UsageError(Exception):
+    """A mistake the user can fix (bad storage URL, mismatched study settings): one line, exit 1."""

@@ -106,6 +106,8 @@ def test_bad_arguments_fail_with_one_line(args: list[str], message: str) -> None
     [
         ("nope://x", "cannot open storage nope://x"),
         ("postgresql+psycopg://u:secret@127.0.0.1:1/db", "u:***@127.0.0.1:1/db"),
+        ("journal:///", "expected journal:///PATH"),
+        ("journal:////no/such/dir/study.log", "No such file or directory"),
     ],
 )
 def test_unusable_storage_fails_with_one_line(tmp_path: Path, storage: str, message: str) -> None:
