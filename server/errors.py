@@ -1,0 +1,95 @@
+"""Every failure the API can report, and the one place that turns them into HTTP status + JSON.
+
+Modules raise these exceptions (or let Werkzeug raise its own HTTPException); nothing else in
+server/ builds an error response, so the status table below is the whole contract.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A request the server understood well enough to refuse; `status` is its HTTP code."""
+
+    status: int = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(ApiError):
+    """Malformed input: a missing field, invalid JSON, wrong array shape, out-of-range pixels."""
+
+    status = 400
+
+
+class UndecodableImage(ApiError):
+    """The bytes are not an image Pillow can read, or the image is truncated."""
+
+    status = 400
+
+
+class UnsupportedMediaType(ApiError):
+    """A Content-Type or image format the endpoint does not accept."""
+
+    status = 415
+
+
+class ImageTooLarge(ApiError):
+    """More pixels than DIGITS_MAX_IMAGE_PIXELS: refused before decoding (decompression bomb)."""
+
+    status = 413
+
+
+class BlankImage(ApiError):
+    """A readable image with no ink on it: answering with a digit would be a guess."""
+
+    status = 422
+
+
+class ModelNotReady(ApiError):
+    """The model failed to load or warm up; only reachable if the app was built without one."""
+
+    status = 503
+
+
+class ModelLoadError(Exception):
+    """The .onnx file is missing, empty, corrupt or does not match server/contract.py.
+
+    Raised at start-up only; `python -m server` prints it as one line and exits non-zero.
+    """
+
+
+def error_response(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> tuple[Response, int]:
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[Response, int]:
+        # Routing (404/405) and Werkzeug's own limits (413 from MAX_CONTENT_LENGTH) land here;
+        # keep its short name ("Method Not Allowed") plus the description as the message.
+        status = exc.code or 500
+        response, _ = error_response(status, f"{exc.name}: {exc.description}")
+        if status == 405 and exc.response is None:
+            valid = getattr(exc, "valid_methods", None)
+            if valid:
+                response.headers["Allow"] = ", ".join(valid)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[Response, int]:
+        # A bug, not bad input: log the traceback, answer JSON rather than Flask's HTML page.
+        log.exception("unhandled error")
+        return error_response(500, "internal server error")

@@ -1,0 +1,255 @@
+"""Image -> the 64 features the model was trained on. Pure functions, no Flask, no model.
+
+scikit-learn's Digits come from UCI optdigits: each NIST digit was scaled into a 32x32 bitmap,
+then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. Measured on
+load_digits: every digit touches the top and bottom rows (height fills the box, aspect kept),
+it is centred horizontally by mass, and ink covers ~30.5% of the 32x32 bitmap whatever the
+digit. So a drawing is turned into features the same way:
+
+    decode -> ink map (distance from the background colour) -> binary mask -> crop
+    -> deslant -> normalise stroke thickness (to Digits' ink fraction) -> fit into 32x32
+    -> centre by mass -> binarise -> count 4x4 blocks -> float32[1, 64]
+
+An image that is already 8x8 is taken as the grid itself (its ink scaled to 0..16).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Final, Sequence
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from server.contract import GRID_SIDE, N_FEATURES, PIXEL_MAX
+from server.errors import BadRequest, BlankImage, ImageTooLarge, UndecodableImage
+from server.errors import UnsupportedMediaType
+
+ACCEPTED_FORMATS: Final = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+DEFAULT_MAX_IMAGE_PIXELS: Final = 4096 * 4096
+
+BITMAP_SIDE: Final = 32  # optdigits' normalised bitmap
+BLOCK: Final = BITMAP_SIDE // GRID_SIDE
+DIGITS_INK_FRACTION: Final = 0.305  # mean of load_digits().data / 16; per class 0.296..0.322
+ANALYSIS_MAX_SIDE: Final = 1024  # larger uploads are box-reduced first: same answer, less work
+WORK_SIDE: Final = 64  # strokes are normalised at 2x the bitmap resolution
+WORK_PAD: Final = 16
+BLUR_SIGMA: Final = 3.0  # in work pixels: lets a 1 px pen grow to Digits' ~3.5 px strokes
+MIN_CONTRAST: Final = 0.12  # ink must differ from the background by 12% of full scale
+INK_LEVEL: Final = 0.5  # a pixel is ink if it is at least half as far from the paper as the darkest
+MAX_SLANT: Final = 1.0  # shear (dx/dy) beyond 45 degrees is not handwriting slant
+
+
+def decode(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Image.Image:
+    """Bytes -> a loaded, upright PIL image; refuses bombs before decoding any pixel."""
+    if not data:
+        raise UndecodableImage("empty image")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise UndecodableImage("cannot identify image file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UndecodableImage(f"cannot read image: {exc}") from None
+    except Image.DecompressionBombError:
+        raise ImageTooLarge("image has too many pixels") from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise UnsupportedMediaType(
+            f"unsupported image format {image.format}; send one of {', '.join(ACCEPTED_FORMATS)}"
+        )
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageTooLarge(f"image is {width}x{height} pixels; the limit is {max_pixels} pixels")
+    # JPEG can decode at 1/2..1/8 scale for free; nothing below needs more than this.
+    image.draft("RGB", (ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE))
+    try:
+        image.load()
+        # Phone photos store "rotate me" in EXIF instead of rotating the pixels.
+        return ImageOps.exif_transpose(image)
+    except Image.DecompressionBombError:
+        raise ImageTooLarge("image has too many pixels") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UndecodableImage(f"cannot decode image (truncated or corrupt): {exc}") from None
+
+
+def image_to_features(image: Image.Image) -> np.ndarray:
+    """A decoded image (any mode, any size) -> float32[1, 64] in the Digits feature space."""
+    image = _shrink_for_analysis(image)
+    ink = ink_map(image)
+    if ink.max() < MIN_CONTRAST:
+        raise BlankImage("the image is blank: no ink found against the background")
+    if ink.shape == (GRID_SIDE, GRID_SIDE):
+        return grid_to_features(ink / ink.max() * PIXEL_MAX)
+    mask = ink >= INK_LEVEL * ink.max()
+    bitmap = mask_to_bitmap(mask)
+    return bitmap_to_features(bitmap)
+
+
+def bytes_to_features(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> np.ndarray:
+    return image_to_features(decode(data, max_pixels))
+
+
+def grid_to_features(grid: Sequence[float] | np.ndarray) -> np.ndarray:
+    """64 values (flat or 8x8) already on the 0..16 scale -> float32[1, 64], validated."""
+    try:
+        values = np.asarray(grid, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise BadRequest(f"pixels must be {N_FEATURES} numbers (flat or {GRID_SIDE}x{GRID_SIDE})") from None
+    if values.size != N_FEATURES or values.shape not in ((N_FEATURES,), (GRID_SIDE, GRID_SIDE)):
+        raise BadRequest(
+            f"pixels must be {N_FEATURES} numbers (flat or {GRID_SIDE}x{GRID_SIDE}), got shape "
+            f"{list(values.shape)}"
+        )
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > PIXEL_MAX:
+        raise BadRequest(f"pixel values must be numbers in 0..{PIXEL_MAX:g}")
+    return values.reshape(1, N_FEATURES)
+
+
+def ink_map(image: Image.Image) -> np.ndarray:
+    """How far each pixel is from the background, 0..1 (float32[H, W]).
+
+    Measuring distance from the paper colour (not darkness) makes dark-on-light, light-on-dark
+    and coloured ink the same problem. A transparent background means the alpha is the ink.
+    """
+    mode = image.mode
+    if mode in ("I", "F") or mode.startswith("I;16"):
+        values = np.asarray(image, dtype=np.float32)
+        full_scale = 65535.0 if mode.startswith("I;16") or values.max() > 255 else 255.0
+        if mode == "F" and values.max() <= 1.0:
+            full_scale = 1.0
+        pixels = (values / full_scale)[..., None]
+    else:
+        if _has_alpha(image):
+            rgba = np.asarray(image.convert("RGBA"))
+            alpha = rgba[..., 3]
+            if np.median(_border(alpha)) < 128:
+                return alpha.astype(np.float32) / 255.0
+            image = image.convert("RGBA").convert("RGB")
+        target = "L" if mode in ("1", "L", "LA", "I") else "RGB"
+        pixels = np.asarray(image.convert(target), dtype=np.float32) / 255.0
+        if pixels.ndim == 2:
+            pixels = pixels[..., None]
+    background = np.median(_border(pixels), axis=0)
+    return np.abs(pixels - background).max(axis=-1)
+
+
+def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
+    """Binary ink mask (any size) -> bool[32, 32] laid out like an optdigits bitmap."""
+    mask = _deslant(_crop(mask))
+    work = _fit(mask.astype(np.float32), WORK_SIDE)
+    work = np.pad(work, WORK_PAD)
+    strokes = _normalise_strokes(work)
+    bitmap = _fit(_crop(strokes).astype(np.float32), BITMAP_SIDE) >= 0.5
+    return _place_by_mass(bitmap)
+
+
+def bitmap_to_features(bitmap: np.ndarray) -> np.ndarray:
+    """bool[32, 32] -> float32[1, 64]: ink pixels counted in each 4x4 block, as optdigits did."""
+    blocks = bitmap.reshape(GRID_SIDE, BLOCK, GRID_SIDE, BLOCK).sum(axis=(1, 3))
+    return blocks.astype(np.float32).reshape(1, N_FEATURES)
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+
+
+def _border(pixels: np.ndarray) -> np.ndarray:
+    """The one-pixel frame of an image, as a flat array of pixels (channels kept)."""
+    frame = [pixels[0], pixels[-1], pixels[1:-1, 0], pixels[1:-1, -1]]
+    return np.concatenate([np.asarray(side).reshape(-1, *pixels.shape[2:]) for side in frame])
+
+
+def _shrink_for_analysis(image: Image.Image) -> Image.Image:
+    factor = -(-max(image.size) // ANALYSIS_MAX_SIDE)  # ceil division
+    if factor <= 1:
+        return image
+    if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    return image.reduce(factor)
+
+
+def _crop(mask: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        raise BlankImage("the image is blank: no ink found against the background")
+    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _deslant(mask: np.ndarray) -> np.ndarray:
+    """Shear so the ink's principal axis is vertical (x shift per row = mu11 / mu02)."""
+    ys, xs = np.nonzero(mask)
+    dy = ys - ys.mean()
+    mu02 = float((dy * dy).mean())
+    if mu02 == 0.0:
+        return mask
+    slant = float(np.clip((dy * (xs - xs.mean())).mean() / mu02, -MAX_SLANT, MAX_SLANT))
+    if abs(slant) < 0.05:
+        return mask
+    height, width = mask.shape
+    extra = int(np.ceil(abs(slant) * height))
+    new_width = width + extra
+    cy = (height - 1) / 2.0
+    # Output (x, y) samples input (x + slant * (y - cy) - offset, y): the shifted rows line up.
+    offset = extra / 2.0
+    sheared = Image.fromarray(mask.astype(np.uint8) * 255).transform(
+        (new_width, height),
+        Image.Transform.AFFINE,
+        (1.0, slant, -slant * cy - offset, 0.0, 1.0, 0.0),
+        resample=Image.Resampling.BILINEAR,
+    )
+    return _crop(np.asarray(sheared) >= 128)
+
+
+def _fit(values: np.ndarray, side: int) -> np.ndarray:
+    """Scale (area-averaged, aspect kept) so the longer side is `side`; returns coverage 0..1."""
+    height, width = values.shape
+    scale = side / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    image = Image.fromarray(values.astype(np.float32))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    return np.asarray(image.resize(size, resample), dtype=np.float32)
+
+
+def _gaussian_matrix(n: int, sigma: float) -> np.ndarray:
+    idx = np.arange(n, dtype=np.float32)
+    kernel = np.exp(-0.5 * ((idx[:, None] - idx[None, :]) / sigma) ** 2)
+    return kernel / kernel.sum(axis=1, keepdims=True)
+
+
+def _normalise_strokes(coverage: np.ndarray) -> np.ndarray:
+    """Thin pen or fat brush -> strokes as thick as Digits' (by their share of the bitmap).
+
+    Blurring then thresholding is a dilation (low threshold) or an erosion (high threshold);
+    the threshold is picked so the final 32x32 bitmap has Digits' ink fraction. The bounding
+    box grows with the strokes, which changes the final scale, so this settles in a few rounds.
+    """
+    height, width = coverage.shape
+    blurred = _gaussian_matrix(height, BLUR_SIGMA) @ coverage @ _gaussian_matrix(width, BLUR_SIGMA).T
+    ordered = np.sort(blurred, axis=None)[::-1]
+    floor = 0.05 * float(ordered[0])
+    target = DIGITS_INK_FRACTION * BITMAP_SIDE**2
+    scale = (WORK_SIDE / BITMAP_SIDE) ** 2
+    mask = blurred >= ordered[0]
+    for _ in range(3):
+        count = int(np.clip(round(target * scale), 1, ordered.size))
+        threshold = max(float(ordered[count - 1]), floor)
+        mask = blurred >= threshold
+        rows = np.flatnonzero(mask.any(axis=1))
+        cols = np.flatnonzero(mask.any(axis=0))
+        extent = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+        scale = (extent / BITMAP_SIDE) ** 2
+    return mask
+
+
+def _place_by_mass(patch: np.ndarray) -> np.ndarray:
+    """Put the fitted digit in the 32x32 bitmap with its centre of mass at the centre."""
+    bitmap = np.zeros((BITMAP_SIDE, BITMAP_SIDE), dtype=bool)
+    height, width = patch.shape
+    ys, xs = np.nonzero(patch)
+    if ys.size == 0:
+        raise BlankImage("the image is blank: no ink found against the background")
+    centre = (BITMAP_SIDE - 1) / 2.0
+    top = int(np.clip(round(centre - ys.mean()), 0, BITMAP_SIDE - height))
+    left = int(np.clip(round(centre - xs.mean()), 0, BITMAP_SIDE - width))
+    bitmap[top : top + height, left : left + width] = patch
+    return bitmap
