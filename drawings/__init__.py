@@ -1,0 +1,1 @@
+"""Realistic drawings of digits, made independently of the Digits training rows, for evaluation."""
