@@ -56,3 +56,14 @@ def render(grid: np.ndarray, style: Style = Style()) -> Image.Image:
     if style.mode == "P":
         return image.convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
     return image
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    """PIL image -> file bytes in `fmt` (what a user's upload would contain)."""
+    import io
+
+    if fmt == "JPEG" and image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()

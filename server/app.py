@@ -1,0 +1,91 @@
+"""create_app(config): the route table. Routes stay thin; the work is in the modules they call."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+from flask import Flask, Response, jsonify, request
+
+from server import v2
+from server.config import Settings
+from server.contract import GRID_SIDE
+from server.errors import register_error_handlers
+from server.inputs import parse_predict_request
+from server.model import Model, Prediction
+from server.observability import Metrics, instrument
+from server.runtime import EXTENSION_KEY, Runtime, current_runtime
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app and load the model (raises ModelLoadError if it cannot be served)."""
+    app = Flask(__name__)
+    app.config.from_mapping(Settings().flask_config())
+    app.config.from_mapping(config or {})
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"]
+    app.json.sort_keys = False  # keep prediction first in the answer
+
+    model = Model.load(app.config["MODEL_PATH"], intra_op_threads=app.config["ORT_THREADS"])
+    metrics = Metrics()
+    app.extensions[EXTENSION_KEY] = Runtime(model, metrics, app.config["MAX_IMAGE_PIXELS"])
+    app.extensions["openapi"] = _load_openapi()
+
+    register_error_handlers(app)
+    instrument(app, metrics)
+    app.register_blueprint(v2.blueprint)
+
+    app.add_url_rule("/predict_digit", view_func=predict_digit, methods=["POST"])
+    app.add_url_rule("/healthz", view_func=healthz)
+    app.add_url_rule("/readyz", view_func=readyz)
+    app.add_url_rule("/model", view_func=model_metadata)
+    app.add_url_rule("/metrics", view_func=lambda: current_runtime().metrics.exposition(), endpoint="metrics")
+    app.add_url_rule("/openapi.json", view_func=lambda: jsonify(app.extensions["openapi"]), endpoint="openapi")
+    return app
+
+
+def predict_digit() -> Response:
+    runtime = current_runtime()
+    parsed = parse_predict_request(request, runtime.max_image_pixels)
+    prediction = runtime.model.predict(parsed.features)
+    runtime.metrics.count_predictions(prediction.labels)
+    explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
+    answers = [
+        _answer(prediction, row, parsed.features[row] if explain else None)
+        for row in range(len(prediction.labels))
+    ]
+    return jsonify({"predictions": answers} if parsed.batch else answers[0])
+
+
+def healthz() -> Response:
+    return jsonify(status="alive")
+
+
+def readyz() -> Response:
+    # The model is loaded and warmed up inside create_app(), so an app that exists is ready.
+    runtime = current_runtime()
+    return jsonify(status="ready", model_sha256=runtime.model.sha256)
+
+
+def model_metadata() -> Response:
+    return jsonify(current_runtime().model.metadata())
+
+
+def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> dict[str, Any]:
+    probabilities = prediction.probabilities[row]
+    answer: dict[str, Any] = {
+        "prediction": int(prediction.labels[row]),
+        "confidence": round(float(probabilities.max()), 6),
+        "probabilities": [round(float(p), 6) for p in probabilities],
+    }
+    if features is not None:
+        answer["features"] = features.reshape(GRID_SIDE, GRID_SIDE).tolist()
+    return answer
+
+
+def _load_openapi() -> dict[str, Any]:
+    text = resources.files("server").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    # Round-trip through JSON so YAML-only types (dates) cannot leak into /openapi.json.
+    return json.loads(json.dumps(yaml.safe_load(text), default=str))

@@ -1,0 +1,57 @@
+"""Server settings: environment variables with documented defaults (docs/server.md).
+
+`python -m server` flags override the environment; `create_app(config)` takes the result (or
+any mapping with the same keys, e.g. from a test).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Final, Mapping
+
+from server.preprocess import DEFAULT_MAX_IMAGE_PIXELS
+
+ENV_PREFIX: Final = "DIGITS_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    model_path: str = "artifacts/model.onnx"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    threads: int = 4  # waitress worker threads
+    ort_threads: int = 1  # onnxruntime intra_op_num_threads
+    max_upload_bytes: int = 2 * 1024 * 1024
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """DIGITS_<FIELD> variables, then non-None `overrides` (command-line flags) on top."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw not in (None, ""):
+                values[field.name] = _parse(field.name, raw, field.type)
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The mapping create_app() takes: upper-case keys, Flask's own where one exists."""
+        config = {key.upper(): value for key, value in asdict(self).items()}
+        config["MAX_CONTENT_LENGTH"] = self.max_upload_bytes
+        return config
+
+
+def _parse(name: str, raw: str, kind: Any) -> Any:
+    if kind in (int, "int"):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}") from None
+        if value < 0 or (value == 0 and name != "port"):
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be positive, got {raw!r}")
+        return value
+    return raw

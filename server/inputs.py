@@ -1,0 +1,71 @@
+"""A /predict_digit request -> float32[N, 64], whichever of the accepted shapes it came in.
+
+- multipart/form-data, one or more `image` file parts (the seed's curl contract)
+- a raw image body: Content-Type image/png, image/jpeg, image/gif, image/bmp or image/webp
+- JSON {"pixels": [64 numbers 0..16]} or {"instances": [[64 numbers], ...]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+from flask import Request
+
+from server.errors import BadRequest, UnsupportedMediaType
+from server.preprocess import bytes_to_features, grid_to_features
+
+IMAGE_FIELD: Final = "image"
+IMAGE_MEDIA_TYPES: Final = frozenset(
+    {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp"}
+)
+MAX_BATCH: Final = 256
+
+
+@dataclass(frozen=True)
+class ParsedRequest:
+    features: np.ndarray  # float32[N, 64]
+    batch: bool  # answer {"predictions": [...]} rather than one flat object
+
+
+def parse_predict_request(request: Request, max_image_pixels: int) -> ParsedRequest:
+    media_type = request.mimetype
+    if media_type == "multipart/form-data":
+        return _from_multipart(request, max_image_pixels)
+    if media_type in IMAGE_MEDIA_TYPES:
+        return ParsedRequest(bytes_to_features(request.get_data(), max_image_pixels), batch=False)
+    if media_type == "application/json":
+        return _from_json(request)
+    raise UnsupportedMediaType(
+        f"unsupported media type {media_type or '(none)'}: send multipart/form-data with an "
+        f"'{IMAGE_FIELD}' file, an image/png|jpeg|gif|bmp|webp body, or application/json"
+    )
+
+
+def _from_multipart(request: Request, max_image_pixels: int) -> ParsedRequest:
+    uploads = request.files.getlist(IMAGE_FIELD)
+    if not uploads:
+        if IMAGE_FIELD in request.form:
+            raise BadRequest(f"field '{IMAGE_FIELD}' must be a file upload (curl -F \"image=@file.png\")")
+        raise BadRequest(f"missing multipart field '{IMAGE_FIELD}'")
+    if len(uploads) > MAX_BATCH:
+        raise BadRequest(f"at most {MAX_BATCH} images per request")
+    rows = [bytes_to_features(upload.read(), max_image_pixels) for upload in uploads]
+    return ParsedRequest(np.concatenate(rows), batch=len(rows) > 1)
+
+
+def _from_json(request: Request) -> ParsedRequest:
+    body: Any = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest('invalid JSON: expected an object {"pixels": [...]} or {"instances": [...]}')
+    if "pixels" in body:
+        return ParsedRequest(grid_to_features(body["pixels"]), batch=False)
+    if "instances" in body:
+        instances = body["instances"]
+        if not isinstance(instances, list) or not instances:
+            raise BadRequest("'instances' must be a non-empty list of 64-number rows")
+        if len(instances) > MAX_BATCH:
+            raise BadRequest(f"at most {MAX_BATCH} instances per request")
+        return ParsedRequest(np.concatenate([grid_to_features(row) for row in instances]), batch=True)
+    raise BadRequest("missing field 'pixels' (or 'instances')")

@@ -1,0 +1,117 @@
+"""Request ids, the JSON access log and Prometheus metrics, wired into an app in one call.
+
+Metrics live in a per-app CollectorRegistry (not prometheus_client's global one) so that
+create_app() can be called more than once in a process, as tests and benchmarks do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Final, Iterable
+
+from flask import Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import generate_latest
+
+REQUEST_ID_HEADER: Final = "X-Request-ID"
+# A caller's id is echoed only if it is short and printable; anything else gets a fresh one.
+_SAFE_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_UNMATCHED_ROUTE: Final = "<unmatched>"
+
+access_log = logging.getLogger("server.access")
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "digits_http_requests",
+            "HTTP requests by route, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "digits_http_request_duration_seconds",
+            "Time from request start to response, by route.",
+            ["route"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.predictions = Counter(
+            "digits_predictions",
+            "Predicted digits, by label.",
+            ["digit"],
+            registry=self.registry,
+        )
+
+    def count_predictions(self, labels: Iterable[int]) -> None:
+        for label in labels:
+            self.predictions.labels(digit=str(int(label))).inc()
+
+    def exposition(self) -> Response:
+        return Response(generate_latest(self.registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; `extra={...}` fields become top-level keys."""
+
+    _STANDARD: Final = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in self._STANDARD})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+JsonFormatter.converter = time.gmtime  # type: ignore[assignment]
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+
+
+def instrument(app: Flask, metrics: Metrics) -> None:
+    """Give every request an id, then log and count it once its response is ready."""
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        started = g.get("started", time.perf_counter())
+        latency = time.perf_counter() - started
+        route = request.url_rule.rule if request.url_rule is not None else _UNMATCHED_ROUTE
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers[REQUEST_ID_HEADER] = request_id
+        metrics.requests.labels(route=route, method=request.method, status=str(response.status_code)).inc()
+        metrics.latency.labels(route=route).observe(latency)
+        access_log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "latency_ms": round(latency * 1000, 3),
+                "bytes_in": request.content_length or 0,
+                "remote": request.remote_addr,
+            },
+        )
+        return response

@@ -1,0 +1,77 @@
+"""Operational endpoints, metrics and the access log, on the real server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.server.helpers import first_of
+
+
+def test_healthz_and_readyz(live_server, model_path):
+    assert requests.get(live_server.url + "/healthz").json() == {"status": "alive"}
+    ready = requests.get(live_server.url + "/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["model_sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
+
+
+def test_model_metadata_comes_from_the_onnx_file(live_server, model_path):
+    meta = requests.get(live_server.url + "/model").json()
+    assert meta["sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
+    assert meta["producer"] == "skl2onnx"
+    assert "model_version" in meta["metadata"]
+    assert meta["inputs"] == [{"name": "input", "type": "tensor(float)", "shape": [-1, 64]}]
+    assert [o["name"] for o in meta["outputs"]] == ["label", "probabilities"]
+
+
+def samples(url: str) -> dict[tuple[str, tuple], float]:
+    text = requests.get(url + "/metrics").text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_count_requests_predictions_and_latency(live_server):
+    before = samples(live_server.url)
+    requests.post(live_server.url + "/predict_digit", json={"pixels": first_of(6).tolist()})
+    requests.get(live_server.url + "/no-such-route")
+    after = samples(live_server.url)
+
+    def delta(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert delta("digits_http_requests_total", route="/predict_digit", method="POST", status="200") == 1
+    assert delta("digits_http_requests_total", route="<unmatched>", method="GET", status="404") == 1
+    assert delta("digits_predictions_total", digit="6") == 1
+    assert delta("digits_http_request_duration_seconds_count", route="/predict_digit") == 1
+
+
+def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):
+    response = requests.get(live_server.url + "/healthz", headers={"X-Request-ID": "trace-abc.123"})
+    assert response.headers["X-Request-ID"] == "trace-abc.123"
+    generated = requests.get(live_server.url + "/nope").headers["X-Request-ID"]
+    assert len(generated) == 32
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        entries = [json.loads(line) for line in live_server.log_lines() if '"server.access"' in line]
+        by_id = {entry["request_id"]: entry for entry in entries}
+        if "trace-abc.123" in by_id and generated in by_id:
+            break
+        time.sleep(0.05)
+    assert by_id["trace-abc.123"]["status"] == 200
+    assert by_id["trace-abc.123"]["path"] == "/healthz"
+    assert by_id[generated]["status"] == 404
+    assert by_id[generated]["latency_ms"] >= 0
+
+
+def test_unsafe_request_id_is_replaced(live_server):
+    response = requests.get(live_server.url + "/healthz", headers={"X-Request-ID": "a b\tc"})
+    assert response.headers["X-Request-ID"] != "a b\tc"

@@ -1,0 +1,96 @@
+"""POST /predict_digit against the real server: every accepted input shape and the answer format."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.drawing import Style
+from tests.server.helpers import drawing, first_of
+
+
+def assert_single_answer(answer: dict, expected: int) -> None:
+    assert isinstance(answer["prediction"], int)
+    assert answer["prediction"] == expected
+    assert len(answer["probabilities"]) == 10
+    assert answer["confidence"] == max(answer["probabilities"])
+    assert answer["probabilities"].index(answer["confidence"]) == expected
+    assert abs(sum(answer["probabilities"]) - 1.0) < 1e-3
+
+
+def test_seed_curl_contract(live_server):
+    """curl -X POST .../predict_digit -F "image=@digit_1.png" answers {"prediction": 1, ...}."""
+    response = requests.post(
+        live_server.url + "/predict_digit", files={"image": ("digit_1.png", drawing(1), "image/png")}
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert_single_answer(response.json(), 1)
+
+
+def test_several_image_parts_answer_a_list_in_order(live_server):
+    labels = [0, 3, 6]
+    files = [("image", (f"d{label}.png", drawing(label), "image/png")) for label in labels]
+    response = requests.post(live_server.url + "/predict_digit", files=files)
+    assert response.status_code == 200
+    predictions = response.json()["predictions"]
+    assert [p["prediction"] for p in predictions] == labels
+
+
+@pytest.mark.parametrize(
+    "media_type, fmt",
+    [
+        ("image/png", "PNG"),
+        ("image/jpeg", "JPEG"),
+        ("image/gif", "GIF"),
+        ("image/bmp", "BMP"),
+        ("image/webp", "WEBP"),
+    ],
+)
+def test_raw_image_body(live_server, media_type, fmt):
+    response = requests.post(
+        live_server.url + "/predict_digit",
+        data=drawing(4, Style(mode="L"), fmt),
+        headers={"Content-Type": media_type},
+    )
+    assert response.status_code == 200, response.text
+    assert_single_answer(response.json(), 4)
+
+
+def test_json_pixels(live_server):
+    response = requests.post(live_server.url + "/predict_digit", json={"pixels": first_of(2).tolist()})
+    assert response.status_code == 200
+    assert_single_answer(response.json(), 2)
+
+
+def test_json_pixels_as_8x8_grid(live_server):
+    response = requests.post(
+        live_server.url + "/predict_digit", json={"pixels": first_of(5).reshape(8, 8).tolist()}
+    )
+    assert response.status_code == 200
+    assert response.json()["prediction"] == 5
+
+
+def test_json_instances(live_server):
+    instances = [first_of(label).tolist() for label in (9, 8, 7)]
+    response = requests.post(live_server.url + "/predict_digit", json={"instances": instances})
+    assert response.status_code == 200
+    assert [p["prediction"] for p in response.json()["predictions"]] == [9, 8, 7]
+
+
+def test_explain_returns_the_8x8_grid_the_model_saw(live_server):
+    grid = first_of(0).reshape(8, 8).tolist()
+    response = requests.post(live_server.url + "/predict_digit?explain=1", json={"pixels": grid})
+    assert response.json()["features"] == grid
+
+    response = requests.post(
+        live_server.url + "/predict_digit?explain=1", files={"image": ("d.png", drawing(0), "image/png")}
+    )
+    features = response.json()["features"]
+    assert len(features) == 8 and all(len(row) == 8 for row in features)
+    assert all(0 <= value <= 16 for row in features for value in row)
+
+
+def test_no_explain_no_features(live_server):
+    response = requests.post(live_server.url + "/predict_digit", json={"pixels": first_of(0).tolist()})
+    assert "features" not in response.json()

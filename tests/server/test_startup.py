@@ -1,0 +1,61 @@
+"""A model that cannot be served stops `python -m server` with one clear line, not a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, free_port
+
+
+def run_server(model: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server", "--port", str(free_port()), "--model", model],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "cannot read model file"),
+        (b"", "is empty"),
+        (b"this is not protobuf", "is not a valid ONNX model"),
+    ],
+    ids=["missing", "empty", "corrupt"],
+)
+def test_unservable_model_exits_with_one_line(tmp_path, content, message):
+    model = tmp_path / "model.onnx"
+    if content is not None:
+        model.write_bytes(content)
+    result = run_server(str(model))
+    assert result.returncode != 0
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and message in lines[0] and str(model) in lines[0]
+
+
+def test_model_breaking_the_contract_is_refused(tmp_path):
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])], "wrong",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])],
+    )
+    model = tmp_path / "model.onnx"
+    model.write_bytes(helper.make_model(graph).SerializeToString())
+    result = run_server(str(model))
+    assert result.returncode != 0
+    assert "does not match server/contract.py" in result.stderr
+
+
+def test_bad_env_value_is_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "server"], cwd=REPO, capture_output=True, text=True, timeout=60,
+        env={"DIGITS_PORT": "abc", "PATH": "/usr/bin"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: DIGITS_PORT must be an integer, got 'abc'"
