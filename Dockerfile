@@ -4,6 +4,8 @@
 ARG BASE=python:3.11-slim
 
 FROM ${BASE} AS venv
+# Lets scripts/docker-build.sh prune this stage's image: the legacy builder keeps it otherwise.
+LABEL digits-onnx.stage=venv
 COPY requirements/runtime.txt /tmp/runtime.txt
 COPY wheels/runtime/ /tmp/wheels/
 # --require-hashes re-checks every wheel against the lock; --no-index keeps pip off the network.
