@@ -20,8 +20,10 @@ import requests
 
 from tests.conftest import REPO, need
 
-# The base `make base-image` builds; reused across sessions because it takes minutes to make.
-BASE = os.environ.get("DIGITS_TEST_BASE", "digits-onnx-base:bookworm")
+# The base `make base-image` builds, reused across sessions because it takes minutes to make;
+# DIGITS_TEST_BASE=python:3.11-slim where a registry can be reached (GitHub's runners).
+LOCAL_BASE = "digits-onnx-base:bookworm"
+BASE = os.environ.get("DIGITS_TEST_BASE", LOCAL_BASE)
 IMAGE = "digits-onnx:test"
 SEED_IMAGE = "digits-onnx-seed:test"
 
@@ -75,9 +77,13 @@ def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def base_image(docker_engine: None) -> str:
-    if docker("image", "inspect", BASE, check=False).returncode != 0:
+    if docker("image", "inspect", BASE, check=False).returncode == 0:
+        return BASE
+    if BASE == LOCAL_BASE:
         need(shutil.which("debootstrap") is not None, "building the base image needs debootstrap")
         make(f"LOCAL_BASE={BASE}", "base-image")
+    else:
+        docker("pull", BASE, timeout=600)
     return BASE
 
 
