@@ -42,3 +42,10 @@ image-seed: wheels-seed ## build the seed-style image (scikit-learn + pickle + F
 
 run: ## run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-C stops it)
 	docker run --rm --name digits-onnx -p 127.0.0.1:$(PORT):5000 $(IMAGE)
+
+screenshots: ## screenshots of $(IMAGE) answering in a container -> docs/screenshots/*.png
+	scripts/docker-screenshots.sh $(IMAGE) $(PORT) $(BIN)/python
+
+image-sizes: ## write docs/image-sizes.md: $(IMAGE) vs $(SEED_IMAGE) on BASE=$(BASE)
+	scripts/docker-image-sizes.sh $(BASE) $(IMAGE) $(SEED_IMAGE) > docs/image-sizes.md
+	@cat docs/image-sizes.md
