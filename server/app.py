@@ -77,8 +77,8 @@ def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> di
     probabilities = prediction.probabilities[row]
     answer: dict[str, Any] = {
         "prediction": int(prediction.labels[row]),
-        "confidence": round(float(probabilities.max()), 6),
-        "probabilities": [round(float(p), 6) for p in probabilities],
+        "confidence": round(float(probabilities.max()), 4),
+        "probabilities": [round(float(p), 4) for p in probabilities],
     }
     if features is not None:
         answer["features"] = features.reshape(GRID_SIDE, GRID_SIDE).tolist()

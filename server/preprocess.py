@@ -75,11 +75,12 @@ def image_to_features(image: Image.Image) -> np.ndarray:
     """A decoded image (any mode, any size) -> float32[1, 64] in the Digits feature space."""
     image = _shrink_for_analysis(image)
     ink = ink_map(image)
-    if ink.max() < MIN_CONTRAST:
+    strongest = float(ink.max())
+    if strongest < MIN_CONTRAST:
         raise BlankImage("the image is blank: no ink found against the background")
     if ink.shape == (GRID_SIDE, GRID_SIDE):
-        return grid_to_features(ink / ink.max() * PIXEL_MAX)
-    mask = ink >= INK_LEVEL * ink.max()
+        return grid_to_features(ink / strongest * PIXEL_MAX)
+    mask = ink >= INK_LEVEL * strongest
     bitmap = mask_to_bitmap(mask)
     return bitmap_to_features(bitmap)
 
@@ -116,20 +117,20 @@ def ink_map(image: Image.Image) -> np.ndarray:
         full_scale = 65535.0 if mode.startswith("I;16") or values.max() > 255 else 255.0
         if mode == "F" and values.max() <= 1.0:
             full_scale = 1.0
-        pixels = (values / full_scale)[..., None]
-    else:
-        if _has_alpha(image):
-            rgba = np.asarray(image.convert("RGBA"))
-            alpha = rgba[..., 3]
-            if np.median(_border(alpha)) < 128:
-                return alpha.astype(np.float32) / 255.0
-            image = image.convert("RGBA").convert("RGB")
-        target = "L" if mode in ("1", "L", "LA", "I") else "RGB"
-        pixels = np.asarray(image.convert(target), dtype=np.float32) / 255.0
-        if pixels.ndim == 2:
-            pixels = pixels[..., None]
-    background = np.median(_border(pixels), axis=0)
-    return np.abs(pixels - background).max(axis=-1)
+        return np.abs(values - np.median(_border(values))) / full_scale
+    if _has_alpha(image):
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"))
+        if np.median(_border(alpha)) < 128:
+            return alpha.astype(np.float32) / 255.0
+        image = rgba.convert("RGB")
+    pixels = np.asarray(image.convert("L" if mode in ("1", "L", "LA") else "RGB"), dtype=np.int16)
+    background = np.round(np.median(_border(pixels), axis=0)).astype(np.int16)
+    distance = np.abs(pixels - background)
+    if distance.ndim == 3:
+        # Chebyshev distance over R, G, B: yellow on white counts as much as black on white.
+        distance = np.maximum(np.maximum(distance[..., 0], distance[..., 1]), distance[..., 2])
+    return distance.astype(np.float32) / 255.0
 
 
 def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:

@@ -1,0 +1,35 @@
+"""The served OpenAPI document matches what the running server does (schemathesis, real HTTP)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import requests
+
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    ]
+)
+
+
+def test_openapi_json_is_served(live_server):
+    spec = requests.get(live_server.url + "/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    assert "/predict_digit" in spec["paths"]
+
+
+def test_server_conforms_to_its_openapi_spec(live_server):
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "schemathesis.cli", "run", live_server.url + "/openapi.json",
+            "--checks", CHECKS, "--max-examples", "25", "--seed", "1",
+            "--request-timeout", "10", "--no-color",
+        ],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
