@@ -163,15 +163,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-class", type=int, default=None, help="only the first N per digit per style")
     args = parser.parse_args(argv)
 
+    if args.model and not args.model.is_file():
+        parser.error(f"no model at {args.model}: run `make train export` first")
     rows = select(read_manifest(args.manifest), args.per_class)
     start = time.perf_counter()
     if args.url:
         answers = ask_server(args.url.rstrip("/"), args.manifest, rows)
     else:
-        from drawings.live_server import running_server
+        from drawings.live_server import ServerNotReady, running_server
 
-        with running_server(args.model) as url:
-            answers = ask_server(url, args.manifest, rows)
+        try:
+            with running_server(args.model) as url:
+                answers = ask_server(url, args.manifest, rows)
+        except ServerNotReady as e:
+            raise SystemExit(f"eval-drawings: {e}") from e
     result = score(answers)
     result["seconds"] = round(time.perf_counter() - start, 1)
     print(format_report(result))
