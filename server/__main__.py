@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 import waitress
@@ -30,6 +31,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # `docker stop` sends SIGTERM, which PID 1 ignores unless it has a handler. SystemExit in the
+    # main thread is what waitress's loop catches to close its sockets and return from serve().
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         "serving",
         extra={"host": settings.host, "port": settings.port, "threads": settings.threads, "model": settings.model_path},
     )
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     waitress.serve(
         app,
         host=settings.host,

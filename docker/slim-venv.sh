@@ -1,0 +1,33 @@
+#!/bin/sh
+# Removes from a built virtualenv what the server never loads. Each rule is covered by the image
+# tests (tests/docker/), which start the server and answer real requests with what is left.
+#   usage: slim-venv.sh VENV
+set -eu
+site=$(echo "$1"/lib/python3*/site-packages)
+
+# The installers and console scripts: the runtime image installs nothing and runs only python.
+rm -rf "$1"/bin/pip* "$1"/bin/f2py "$1"/bin/numpy-config "$1"/bin/onnxruntime_test \
+       "$site"/pip "$site"/pip-*.dist-info "$site"/setuptools "$site"/setuptools-*.dist-info \
+       "$site"/pkg_resources "$site"/_distutils_hack "$site"/distutils-precedence.pth
+
+# Test suites shipped inside packages.
+find "$site" -depth -type d \( -name tests -o -name testing \) -path '*/site-packages/*/*' -exec rm -rf {} +
+
+# onnxruntime's offline tooling (conversion, quantization, transformer optimisers): an
+# InferenceSession needs only onnxruntime.capi. protobuf and flatbuffers serve only that tooling.
+rm -rf "$site"/onnxruntime/tools "$site"/onnxruntime/transformers "$site"/onnxruntime/quantization \
+       "$site"/onnxruntime/datasets "$site"/onnxruntime/backend \
+       "$site"/google "$site"/protobuf-*.dist-info "$site"/flatbuffers "$site"/flatbuffers-*.dist-info
+
+# numpy's build helpers (distutils, f2py, C headers) and type stubs.
+# _simd and _multiarray_tests are extension modules that only numpy's own tests import.
+rm -rf "$site"/numpy/distutils "$site"/numpy/f2py "$site"/numpy/_pyinstaller "$site"/numpy/_core/include \
+       "$site"/numpy/_core/_simd.*.so "$site"/numpy/_core/_multiarray_tests.*.so
+find "$site" -name '*.pyi' -delete
+
+# Pillow's AVIF codec (not an accepted upload format), FreeType text rendering, colour management and Tk bridge, with
+# the bundled libraries only they link (checked with ldd: _imaging and _webp need none of them).
+rm -f "$site"/PIL/_avif.*.so "$site"/PIL/_imagingft.*.so "$site"/PIL/_imagingcms.*.so "$site"/PIL/_imagingtk.*.so
+for lib in libavif libfreetype libharfbuzz libpng16 libbrotlidec libbrotlicommon liblcms2; do
+  rm -f "$site"/pillow.libs/"$lib"-*
+done

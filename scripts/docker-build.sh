@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds an image offline from a small staged context: only the files the Dockerfile copies, with the
+# chosen model placed where the Dockerfile expects it (so tests can build from a model of their own).
+#   usage: scripts/docker-build.sh [--seed] --model FILE --tag TAG [--base IMAGE]
+#   --seed   the seed-style comparison image (docker/seed/: scikit-learn + pickle + Flask)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour=runtime base=python:3.11-slim model="" tag=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seed) flavour=seed; shift ;;
+    --model) model=$2; shift 2 ;;
+    --tag) tag=$2; shift 2 ;;
+    --base) base=$2; shift 2 ;;
+    *) echo "docker-build: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ -n "$tag" ] || { echo "docker-build: --tag is required" >&2; exit 2; }
+
+if [ "$flavour" = runtime ]; then
+  dockerfile=Dockerfile model_dest=artifacts/model.onnx
+  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh server)
+else
+  dockerfile=docker/seed/Dockerfile model_dest=artifacts/best_model.pkl
+  files=(docker/seed wheels/seed server)
+fi
+if [ ! -f "$model" ]; then
+  echo "docker-build: no model at '$model': run 'make train export' first" >&2
+  exit 1
+fi
+wheels=$(printf '%s\n' "${files[@]}" | grep '^wheels/')
+if [ ! -f "$wheels/.complete" ]; then
+  echo "docker-build: $wheels is incomplete: run 'make wheels' (or 'make wheels-seed')" >&2
+  exit 1
+fi
+
+context=$(mktemp -d)
+trap 'rm -rf "$context"' EXIT
+cp -r --parents "${files[@]}" "$context"/
+mkdir -p "$context/$(dirname "$model_dest")"
+cp "$model" "$context/$model_dest"
+find "$context" -name __pycache__ -prune -exec rm -rf {} +
+# Root owns the files and the non-root user only reads them (artifacts are written 0600).
+chmod -R a+rX,go-w "$context"
+
+# --network none: the build must need nothing but the context (the wheels are already here).
+docker build --force-rm --network none --build-arg "BASE=$base" -f "$context/$dockerfile" -t "$tag" "$context"
+docker image prune --force --filter label=digits-onnx.stage=venv >/dev/null
