@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
-
-import waitress
 
 from server.app import create_app
 from server.config import Settings
 from server.errors import ModelLoadError
 from server.observability import configure_logging
+from server.serving import create_server
 
 log = logging.getLogger("server")
-WAITRESS_BODY_FACTOR = 4
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -28,6 +27,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help=f"waitress threads (DIGITS_THREADS, default {defaults.threads})")
     parser.add_argument("--model", dest="model_path", help=f"model file (DIGITS_MODEL_PATH, default {defaults.model_path})")
     return parser.parse_args(argv)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # `docker stop` sends SIGTERM, which PID 1 ignores unless it has a handler. SystemExit in the
+    # main thread is what waitress's loop catches to close its sockets and return from serve().
+    raise SystemExit(0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,16 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         "serving",
         extra={"host": settings.host, "port": settings.port, "threads": settings.threads, "model": settings.model_path},
     )
-    waitress.serve(
-        app,
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        ident="digits-onnx",
-        # Flask answers oversized bodies with a JSON 413 (MAX_CONTENT_LENGTH). Waitress buffers a
-        # body before Flask sees it, so it gets a hard stop too, well above Flask's limit.
-        max_request_body_size=WAITRESS_BODY_FACTOR * settings.max_upload_bytes,
-    )
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        serving = create_server(app, settings)
+    except OSError as exc:  # port in use, address not available
+        print(f"error: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    serving.server.print_listen("Serving on http://{}:{}")
+    # Returns on SIGTERM/Ctrl-C after answering the requests already received (serving.py).
+    serving.run()
     return 0
 
 
