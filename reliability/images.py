@@ -28,6 +28,7 @@ def digit_image() -> Image.Image:
     return render(first_of(DIGIT), Style())
 
 
+@lru_cache(maxsize=32)
 def digit(fmt: str = "PNG", mode: str | None = None, **save: object) -> bytes:
     image = digit_image() if mode is None else digit_image().convert(mode)
     buffer = io.BytesIO()

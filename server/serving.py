@@ -23,7 +23,6 @@ from server.errors import error_json
 
 IDENT: Final = "digits-onnx"
 MAX_HEADER_BYTES: Final = 64 * 1024  # a browser sends ~2 KB; waitress's default is 256 KB
-CLEANUP_INTERVAL: Final = 10  # seconds between sweeps for channels idle past channel_timeout
 DRAIN_SECONDS: Final = 8.0  # on SIGTERM: inside the 10 s `docker stop` waits before SIGKILL
 RECV_BYTES: Final = 8192  # one socket read (waitress's default, named because the buffer below uses it)
 
@@ -51,7 +50,8 @@ def waitress_options(settings: Settings) -> dict[str, Any]:
         # idle keep-alives and stalled uploads give their slot back. A client trickling one byte
         # at a time stays connected but holds no worker thread (waitress reads asynchronously).
         "channel_timeout": settings.channel_timeout,
-        "cleanup_interval": CLEANUP_INTERVAL,
+        # Idle channels are swept this often, so one lingers at most ~4/3 of channel_timeout.
+        "cleanup_interval": max(1, settings.channel_timeout // 3),
         # Past this many open connections waitress stops accepting (the kernel backlog queues
         # them) instead of growing memory without bound.
         "connection_limit": settings.connection_limit,
