@@ -7,15 +7,13 @@ import logging
 import signal
 import sys
 
-import waitress
-
 from server.app import create_app
 from server.config import Settings
 from server.errors import ModelLoadError
 from server.observability import configure_logging
+from server.serving import create_server
 
 log = logging.getLogger("server")
-WAITRESS_BODY_FACTOR = 4
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -56,16 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         extra={"host": settings.host, "port": settings.port, "threads": settings.threads, "model": settings.model_path},
     )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    waitress.serve(
-        app,
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        ident="digits-onnx",
-        # Flask answers oversized bodies with a JSON 413 (MAX_CONTENT_LENGTH). Waitress buffers a
-        # body before Flask sees it, so it gets a hard stop too, well above Flask's limit.
-        max_request_body_size=WAITRESS_BODY_FACTOR * settings.max_upload_bytes,
-    )
+    try:
+        serving = create_server(app, settings)
+    except OSError as exc:  # port in use, address not available
+        print(f"error: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    serving.server.print_listen("Serving on http://{}:{}")
+    # Returns on SIGTERM/Ctrl-C after answering the requests already received (serving.py).
+    serving.run()
     return 0
 
 

@@ -13,7 +13,7 @@ from server import v2
 from server.config import Settings
 from server.contract import GRID_SIDE
 from server.errors import register_error_handlers
-from server.inputs import parse_predict_request
+from server.inputs import InMemoryRequest, parse_predict_request
 from server.model import Model, Prediction
 from server.observability import Metrics, instrument
 from server.runtime import EXTENSION_KEY, Runtime, current_runtime
@@ -22,6 +22,7 @@ from server.runtime import EXTENSION_KEY, Runtime, current_runtime
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app and load the model (raises ModelLoadError if it cannot be served)."""
     app = Flask(__name__)
+    app.request_class = InMemoryRequest
     app.config.from_mapping(Settings().flask_config())
     app.config.from_mapping(config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"]

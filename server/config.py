@@ -25,6 +25,8 @@ class Settings:
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
     log_level: str = "INFO"
+    channel_timeout: int = 30  # seconds a connection may stay silent (waitress's default: 120)
+    connection_limit: int = 100  # open connections waitress accepts before it stops accepting
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

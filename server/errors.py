@@ -1,11 +1,14 @@
 """Every failure the API can report, and the one place that turns them into HTTP status + JSON.
 
 Modules raise these exceptions (or let Werkzeug raise its own HTTPException); nothing else in
-server/ builds an error response, so the status table below is the whole contract.
+server/ builds an error response, so the status table below is the whole contract. Requests that
+waitress refuses before Flask sees them (body over the limit, malformed HTTP) keep waitress's
+status but get the same JSON body through error_json() (server/serving.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Flask, Response, jsonify
@@ -69,6 +72,11 @@ class ModelLoadError(Exception):
 
 def error_response(status: int, message: str) -> tuple[Response, int]:
     return jsonify(error=message), status
+
+
+def error_json(message: str) -> bytes:
+    """The error body outside Flask (waitress's own refusals), byte-compatible with jsonify's."""
+    return json.dumps({"error": message}, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def register_error_handlers(app: Flask) -> None:

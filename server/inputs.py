@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import numpy as np
 from flask import Request
@@ -21,6 +23,20 @@ IMAGE_MEDIA_TYPES: Final = frozenset(
     {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp"}
 )
 MAX_BATCH: Final = 256
+
+
+class InMemoryRequest(Request):
+    """Multipart file parts kept in memory rather than spooled to a temp file past 500 KB.
+
+    Bodies are capped at DIGITS_MAX_UPLOAD_BYTES before parsing, so memory stays bounded, and
+    uploads work on a read-only root filesystem (no writable /tmp in `docker run --read-only`).
+    """
+
+    def _get_file_stream(
+        self, total_content_length: int | None, content_type: str | None,
+        filename: str | None = None, content_length: int | None = None,
+    ) -> IO[bytes]:
+        return io.BytesIO()
 
 
 @dataclass(frozen=True)
@@ -55,9 +71,18 @@ def _from_multipart(request: Request, max_image_pixels: int) -> ParsedRequest:
     return ParsedRequest(np.concatenate(rows), batch=len(rows) > 1)
 
 
+def json_object(data: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None if it is invalid, nested too deeply or not an object."""
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _from_json(request: Request) -> ParsedRequest:
-    body: Any = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object(request.get_data())
+    if body is None:
         raise BadRequest('invalid JSON: expected an object {"pixels": [...]} or {"instances": [...]}')
     if "pixels" in body:
         return ParsedRequest(grid_to_features(body["pixels"]), batch=False)

@@ -15,7 +15,8 @@ from werkzeug.exceptions import NotFound
 
 from server.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
 from server.errors import BadRequest
-from server.preprocess import grid_to_features
+from server.inputs import json_object
+from server.preprocess import as_numbers, grid_to_features
 from server.runtime import current_runtime
 
 MODEL_NAME: Final = "digits"
@@ -124,15 +125,13 @@ def _split_body() -> tuple[dict[str, Any], bytes]:
     if header_length is None:
         header, binary = data, b""
     else:
-        if not header_length.isdigit() or int(header_length) > len(data):
+        # isdigit() alone accepts "²", which int() refuses.
+        if not (header_length.isascii() and header_length.isdigit()) or int(header_length) > len(data):
             raise BadRequest(f"invalid {HEADER_LENGTH} header")
         header, binary = data[: int(header_length)], data[int(header_length) :]
-    try:
-        body = json.loads(header)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("invalid JSON inference request") from None
-    if not isinstance(body, dict):
-        raise BadRequest("inference request must be a JSON object")
+    body = json_object(header)
+    if body is None:
+        raise BadRequest("invalid JSON inference request: expected a JSON object")
     return body, binary
 
 
@@ -151,26 +150,24 @@ def _input_tensor(body: dict[str, Any], binary: bytes) -> np.ndarray:
         or len(shape) != 2
         or shape[1] != N_FEATURES
         or not isinstance(shape[0], int)
+        or isinstance(shape[0], bool)
         or shape[0] < 1
     ):
         raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}], got {shape!r}")
-    size = (tensor.get("parameters") or {}).get("binary_data_size")
+    size = _parameters(tensor).get("binary_data_size")
     if size is not None:
         if size != len(binary) or size != shape[0] * N_FEATURES * 4:
             raise BadRequest(f"binary_data_size does not match shape {shape} FP32")
         values = np.frombuffer(binary, dtype=_DTYPES["FP32"])
     else:
-        try:
-            values = np.asarray(tensor.get("data"), dtype=np.float32).reshape(-1)
-        except (TypeError, ValueError):
-            raise BadRequest(f"input '{INPUT_NAME}' data must be numbers") from None
+        values = as_numbers(tensor.get("data"), f"input '{INPUT_NAME}' data must be numbers").reshape(-1)
     if values.size != shape[0] * N_FEATURES:
         raise BadRequest(f"input '{INPUT_NAME}' has {values.size} values, shape {shape} needs {shape[0] * N_FEATURES}")
     return np.concatenate([grid_to_features(row) for row in values.reshape(shape[0], N_FEATURES)])
 
 
 def _requested_outputs(body: dict[str, Any]) -> list[tuple[str, bool]]:
-    default_binary = bool((body.get("parameters") or {}).get("binary_data_output", False))
+    default_binary = bool(_parameters(body).get("binary_data_output", False))
     requested = body.get("outputs")
     if not requested:
         return [(LABEL_OUTPUT, default_binary), (PROBABILITIES_OUTPUT, default_binary)]
@@ -181,5 +178,13 @@ def _requested_outputs(body: dict[str, Any]) -> list[tuple[str, bool]]:
         name = entry.get("name") if isinstance(entry, dict) else None
         if name not in (LABEL_OUTPUT, PROBABILITIES_OUTPUT):
             raise BadRequest(f"unknown output {name!r}; outputs are '{LABEL_OUTPUT}' and '{PROBABILITIES_OUTPUT}'")
-        chosen.append((name, bool((entry.get("parameters") or {}).get("binary_data", default_binary))))
+        chosen.append((name, bool(_parameters(entry).get("binary_data", default_binary))))
     return chosen
+
+
+def _parameters(node: dict[str, Any]) -> dict[str, Any]:
+    """A request's, tensor's or output's optional "parameters" object."""
+    parameters = node.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise BadRequest("'parameters' must be a JSON object")
+    return parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -59,3 +60,42 @@ def test_bad_env_value_is_one_line(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: DIGITS_PORT must be an integer, got 'abc'"
+
+
+@pytest.mark.parametrize("content", [None, b"", b"this is not protobuf"], ids=["missing", "empty", "corrupt"])
+def test_unservable_model_never_reports_ready(tmp_path, content):
+    """The process exits before it listens: /readyz is never green, not even for a moment."""
+    import requests
+
+    model = tmp_path / "model.onnx"
+    if content is not None:
+        model.write_bytes(content)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", str(port), "--model", str(model)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    answers = []
+    while process.poll() is None:
+        try:
+            answers.append(requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    assert process.wait(timeout=60) == 1
+    assert answers == []
+
+
+def test_port_in_use_is_one_line(model_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "server", "--port", str(port), "--model", str(model_path)],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+            env={"PATH": "/usr/bin", "DIGITS_LOG_LEVEL": "WARNING"},
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -1,0 +1,126 @@
+"""Image bytes for the fuzz catalogue: a valid digit in every mode and format, and hostile files.
+
+Hostile headers are written by hand (PNG chunks with their CRCs, GIF and JPEG size fields), so a
+"20000x20000" file is a few hundred bytes on the wire, exactly what a decompression bomb looks like.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+from PIL import Image
+
+from tests.drawing import Style, encode, render
+from tests.server.helpers import first_of
+
+DIGIT: Final = 3  # the label of the valid drawing every check ends with
+PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+
+
+@lru_cache(maxsize=1)
+def digit_image() -> Image.Image:
+    """A clean drawing of the first Digits sample of DIGIT (RGB, 256x256)."""
+    return render(first_of(DIGIT), Style())
+
+
+@lru_cache(maxsize=32)
+def digit(fmt: str = "PNG", mode: str | None = None, **save: object) -> bytes:
+    image = digit_image() if mode is None else digit_image().convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **save)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def valid_images() -> dict[str, bytes]:
+    """Readable images the server must answer 200 (or 422 where there is no ink)."""
+    image = digit_image()
+    gray = np.asarray(image.convert("L"), dtype=np.uint16)
+    sixteen = Image.fromarray((gray * 257).astype(np.uint16))  # 16-bit grey, "I;16"
+    palette = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
+    palette.info["transparency"] = palette.getpixel((0, 0))  # the paper colour is transparent
+    frames = [image, image.rotate(5, fillcolor="white")]
+    animated = io.BytesIO()
+    frames[0].save(animated, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return {
+        "png": digit("PNG"),
+        "jpeg": digit("JPEG", quality=90),
+        "gif": digit("GIF"),
+        "bmp": digit("BMP"),
+        "webp": digit("WEBP"),
+        "png 16-bit": encode(sixteen, "PNG"),
+        "jpeg cmyk": digit("JPEG", mode="CMYK"),
+        "png palette transparency": encode(palette, "PNG"),
+        "png grey+alpha": digit("PNG", mode="LA"),
+        "png 1-bit": digit("PNG", mode="1"),
+        "gif animated": animated.getvalue(),
+        "png 8x8 grid": encode(image.convert("L").resize((8, 8), Image.Resampling.BOX)),
+        "png 1x100000": encode(Image.linear_gradient("L").resize((1, 100000))),
+        "png 100000x1": encode(Image.linear_gradient("L").rotate(90).resize((100000, 1))),
+        "png 1x1": encode(Image.new("L", (1, 1), 0)),
+    }
+
+
+def png(width: int, height: int, idat: bytes, bit_depth: int = 1, colour_type: int = 0) -> bytes:
+    """A PNG file with the given header fields and compressed pixel stream, CRCs correct."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@lru_cache(maxsize=1)
+def png_bomb(side: int = 20000) -> bytes:
+    """A real 1-bit side x side PNG: 50 MB of pixels for side=20000, ~50 KB compressed."""
+    row = b"\x00" * (1 + side // 8)
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    return png(side, side, idat)
+
+
+def gif_claiming(width: int, height: int) -> bytes:
+    """A GIF whose logical screen is width x height, holding a single 1x1 frame."""
+    screen = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    frame = b"," + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return screen + frame + b";"
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small valid JPEG whose frame header (SOF0) is patched to say width x height."""
+    data = bytearray(digit("JPEG", quality=50))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@lru_cache(maxsize=1)
+def hostile_images() -> dict[str, tuple[bytes, frozenset[int]]]:
+    """Images that must be refused, with the statuses that are right for each."""
+    valid = digit("PNG")
+    too_big = frozenset({413})
+    unreadable = frozenset({400})
+    return {
+        "png bomb 20000x20000": (png_bomb(), too_big),
+        "png header 20000x20000": (png(20000, 20000, zlib.compress(b"\x00" * 64)), too_big),
+        "png header 65535x65535 rgba16": (png(65535, 65535, zlib.compress(b""), 16, 6), too_big),
+        "gif header 20000x20000": (gif_claiming(20000, 20000), too_big),
+        "jpeg header 20000x20000": (jpeg_claiming(20000, 20000), too_big),
+        "png 0x0": (png(0, 0, zlib.compress(b"")), unreadable),
+        "png 1x1 no pixel data": (png(1, 1, b""), unreadable),
+        "png bad crc": (valid[:29] + b"\x00\x00\x00\x00" + valid[33:], unreadable),
+        "png signature only": (PNG_SIGNATURE, unreadable),
+        "gif header only": (gif_claiming(10, 10)[:13], unreadable),
+        "jpeg soi only": (b"\xff\xd8\xff", unreadable),
+        "tiff": (encode(Image.new("L", (50, 50)), "TIFF"), frozenset({415})),
+        "ico": (encode(Image.new("RGBA", (32, 32)), "ICO"), frozenset({415})),
+        "pdf magic": (b"%PDF-1.4\n" + b"0" * 100, unreadable),
+        "pickle": (b"\x80\x04\x95" + b"\x00" * 40 + b".", unreadable),
+        "zip": (b"PK\x03\x04" + b"\x00" * 60, unreadable),
+    }
