@@ -72,7 +72,8 @@
     event.preventDefault();
     activePointer = event.pointerId;
     pad.setPointerCapture(event.pointerId);
-    pad.focus({ preventScroll: true });
+    // Keys work right after drawing; no focus ring for a pointer user.
+    pad.focus({ preventScroll: true, focusVisible: false });
     last = canvasPoint(event);
     dot(last);
     hasInk = true;
@@ -106,10 +107,10 @@
       showError("Nothing to predict yet: draw a digit first, or choose an image file.");
       return;
     }
-    canvasBlob().then((blob) => send(blob, "drawing.png"), (err) => showError(err.message));
+    canvasBlob().then((blob) => send(blob, "drawing.png", "your drawing"), (err) => showError(err.message));
   }
 
-  async function send(blob, filename) {
+  async function send(blob, filename, source) {
     const seq = ++requestSeq;
     setStatus("pending");
     const form = new FormData();
@@ -120,15 +121,15 @@
       response = await fetch(PREDICT_URL, { method: "POST", body: form, headers: { Accept: "application/json" } });
       body = await response.json().catch(() => null);
     } catch (err) {
-      if (seq === requestSeq) showError("Could not reach the server (" + err.message + "). Is it still running?");
+      if (seq === requestSeq) showError("Could not reach the server (" + err.message + "). Is it still running?", source);
       return;
     }
     if (seq !== requestSeq) return;
     if (!response.ok) {
-      showError(describeError(response.status, body));
+      showError(describeError(response.status, body), source);
       return;
     }
-    showPrediction(body);
+    showPrediction(body, source);
   }
 
   function describeError(status, body) {
@@ -154,23 +155,23 @@
     return (p * 100).toFixed(p >= 0.995 || p < 0.005 ? 0 : 1) + "%";
   }
 
-  function showPrediction(body) {
+  function showPrediction(body, source) {
     errorBox.hidden = true;
     errorBox.textContent = "";
     digit.textContent = String(body.prediction);
     confidence.textContent = "confidence " + percent(body.confidence);
-    message.textContent = "The model reads:";
+    message.textContent = "The model reads " + source + " as";
     answer.hidden = false;
     renderChart(body.probabilities, body.prediction);
     renderGrid(body.features);
     setStatus("done");
   }
 
-  function showError(text) {
+  function showError(text, source) {
     answer.hidden = true;
     chartFigure.hidden = true;
     gridFigure.hidden = true;
-    message.textContent = "No prediction.";
+    message.textContent = source ? "No prediction for " + source + "." : "No prediction.";
     errorBox.textContent = text;
     errorBox.hidden = false;
     setStatus("error");
@@ -260,7 +261,7 @@
     const file = fileInput.files && fileInput.files[0];
     if (!file) return;
     previewFile(file);
-    send(file, file.name);
+    send(file, file.name, file.name);
   }
 
   // ---- wiring -----------------------------------------------------------------------------
@@ -284,7 +285,7 @@
   clearButton.addEventListener("click", clearAll);
   fileInput.addEventListener("change", onFileChosen);
   document.addEventListener("keydown", (event) => {
-    // Escape clears from anywhere on the page (except while a file dialog owns the keyboard).
+    // Escape clears from anywhere on the page, not only from the drawing area.
     if (event.key === "Escape" && event.target !== pad) clearAll();
   });
 
