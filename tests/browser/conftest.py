@@ -86,19 +86,41 @@ def _watch(page, server: LiveServer, problems: list[str]) -> None:
     page.on("console", on_console)
 
 
-def draw(page, strokes: Sequence[Sequence[Point]]) -> None:
-    """Draw with the mouse, one press-move-release per stroke, as a person would."""
+def draw(page, strokes: Sequence[Sequence[Point]], via: str = "mouse") -> None:
+    """Draw one press-move-release per stroke, as a person would, with the mouse or a finger.
+
+    Touch goes through Chromium's DevTools input (Playwright has no touch-move), so the page gets
+    real touch-generated pointer events, as on a phone.
+    """
     box = page.locator("#pad").bounding_box()
 
     def at(point: Point) -> tuple[float, float]:
         return box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
 
+    if via == "mouse":
+        for stroke in strokes:
+            page.mouse.move(*at(stroke[0]))
+            page.mouse.down()
+            for point in stroke[1:]:
+                page.mouse.move(*at(point), steps=3)
+            page.mouse.up()
+        return
+    assert via == "touch", via
+    devtools = page.context.new_cdp_session(page)
     for stroke in strokes:
-        page.mouse.move(*at(stroke[0]))
-        page.mouse.down()
-        for point in stroke[1:]:
-            page.mouse.move(*at(point), steps=3)
-        page.mouse.up()
+        path = [at(point) for point in _densify(stroke, steps=3)]
+        for kind, (x, y) in [("touchStart", path[0]), *(("touchMove", p) for p in path[1:])]:
+            devtools.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        devtools.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    devtools.detach()
+
+
+def _densify(stroke: Sequence[Point], steps: int) -> list[Point]:
+    """`steps` evenly spaced points on each segment, as a moving finger reports them."""
+    dense = [stroke[0]]
+    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+        dense += [(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(1, steps + 1)]
+    return dense
 
 
 def screenshot(page, name: str) -> Path:

@@ -149,13 +149,17 @@ def test_controls_are_labelled_and_reachable_with_tab(page_for):
     assert page.get_attribute("#result", "aria-live") == "polite"
 
 
-def test_phone_sized_screen(page_for):
+def test_phone_sized_screen_drawn_with_a_finger(page_for):
     page = page_for(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     # Nothing sticks out sideways, and the drawing area fits the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.locator("#pad").bounding_box()["width"] <= PHONE["width"]
-    draw(page, ZERO)
+    scrolled = page.evaluate("window.scrollY")
+    page.evaluate("window.kinds = []; document.getElementById('pad').addEventListener('pointerdown', e => kinds.push(e.pointerType))")
+    draw(page, ZERO, via="touch")
     page.wait_for_selector(DONE)
     assert page.text_content("#digit") == "0"
+    assert page.evaluate("window.kinds") == ["touch"]
+    assert page.evaluate("window.scrollY") == scrolled  # the finger drew; it did not scroll the page
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "page-phone.png")
