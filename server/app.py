@@ -1,13 +1,17 @@
-"""create_app(config): the route table. Routes stay thin; the work is in the modules they call."""
+"""create_app(config): the route table. Routes stay thin; the work is in the modules they call.
+
+`GET /` is the draw-a-digit page: static files in server/static/ (Flask's static folder), which
+call POST /predict_digit like any other client.
+"""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Final, Mapping
 
 import numpy as np
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from server import v2
 from server.config import Settings
@@ -17,6 +21,11 @@ from server.inputs import InMemoryRequest, parse_predict_request
 from server.model import Model, Prediction
 from server.observability import Metrics, instrument
 from server.runtime import EXTENSION_KEY, Runtime, current_runtime
+
+# The page loads nothing but its own files and has no inline script or handler; this keeps it so.
+PAGE_CSP: Final = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instrument(app, metrics)
     app.register_blueprint(v2.blueprint)
 
+    app.add_url_rule("/", view_func=page)
     app.add_url_rule("/predict_digit", view_func=predict_digit, methods=["POST"])
     app.add_url_rule("/healthz", view_func=healthz)
     app.add_url_rule("/readyz", view_func=readyz)
@@ -57,6 +67,12 @@ def predict_digit() -> Response:
         for row in range(len(prediction.labels))
     ]
     return jsonify({"predictions": answers} if parsed.batch else answers[0])
+
+
+def page() -> Response:
+    response = current_app.send_static_file("index.html")
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
 
 
 def healthz() -> Response:

@@ -1,0 +1,130 @@
+"""Debian's Chromium, headless, driven by Playwright against the real waitress server.
+
+`browser` is one Chromium for the session; `page_for(viewport)` opens the draw-a-digit page in a
+fresh context and, at teardown, fails the test if the page threw a JavaScript error, broke its
+Content-Security-Policy or asked any host but the server (it must load nothing from elsewhere).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, LiveServer, need
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking switches Chromium's own connections get refused here by the
+# dozen; the rest keep a throwaway headless profile quiet. Playwright adds a fresh --user-data-dir.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1100, "height": 860}
+PHONE = {"width": 390, "height": 844}  # a common phone in CSS pixels
+# Committed screenshots are refreshed with `make screenshots`; a plain test run writes elsewhere
+# so that it never dirties the work tree.
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", REPO / "test-results" / "screenshots"))
+
+Point = tuple[float, float]  # a position on the drawing area, as fractions of its width and height
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    need(shutil.which(CHROMIUM) is not None, f"{CHROMIUM} missing (apt-get install chromium)")
+    need(importlib.util.find_spec("playwright") is not None, "playwright missing (pip install -r requirements/dev.txt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server: LiveServer) -> Iterator[Callable[..., object]]:
+    contexts = []
+    problems: list[str] = []
+
+    def open_page(viewport: dict[str, int] = DESKTOP, **context_options: object):
+        context = browser.new_context(viewport=viewport, **context_options)
+        contexts.append(context)
+        page = context.new_page()
+        _watch(page, live_server, problems)
+        page.goto(live_server.url + "/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+def _watch(page, server: LiveServer, problems: list[str]) -> None:
+    """Note script errors, CSP refusals and requests to any host but the server."""
+
+    def on_request(request) -> None:
+        if not request.url.startswith(server.url + "/"):
+            problems.append(f"request to another host: {request.url}")
+
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP refused: {message.text}")
+
+    page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    page.on("request", on_request)
+    page.on("console", on_console)
+
+
+def draw(page, strokes: Sequence[Sequence[Point]], via: str = "mouse") -> None:
+    """Draw one press-move-release per stroke, as a person would, with the mouse or a finger.
+
+    Touch goes through Chromium's DevTools input (Playwright has no touch-move), so the page gets
+    real touch-generated pointer events, as on a phone.
+    """
+    box = page.locator("#pad").bounding_box()
+
+    def at(point: Point) -> tuple[float, float]:
+        return box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
+
+    if via == "mouse":
+        for stroke in strokes:
+            page.mouse.move(*at(stroke[0]))
+            page.mouse.down()
+            for point in stroke[1:]:
+                page.mouse.move(*at(point), steps=3)
+            page.mouse.up()
+        return
+    assert via == "touch", via
+    devtools = page.context.new_cdp_session(page)
+    for stroke in strokes:
+        path = [at(point) for point in _densify(stroke, steps=3)]
+        for kind, (x, y) in [("touchStart", path[0]), *(("touchMove", p) for p in path[1:])]:
+            devtools.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        devtools.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    devtools.detach()
+
+
+def _densify(stroke: Sequence[Point], steps: int) -> list[Point]:
+    """`steps` evenly spaced points on each segment, as a moving finger reports them."""
+    dense = [stroke[0]]
+    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+        dense += [(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(1, steps + 1)]
+    return dense
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
