@@ -170,11 +170,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.url:
         answers = ask_server(args.url.rstrip("/"), args.manifest, rows)
     else:
-        from drawings.live_server import ServerNotReady, running_server
+        from devtools.live_server import ServerNotReady, start_server
 
         try:
-            with running_server(args.model) as url:
-                answers = ask_server(url, args.manifest, rows)
+            # The access log of 8000 requests would bury the report: warnings only.
+            with start_server(args.model.resolve(), {"DIGITS_LOG_LEVEL": "WARNING"},
+                              timeout=60) as server:
+                answers = ask_server(server.url, args.manifest, rows)
         except ServerNotReady as e:
             raise SystemExit(f"eval-drawings: {e}") from e
     result = score(answers)

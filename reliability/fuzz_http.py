@@ -24,7 +24,7 @@ import requests
 
 from reliability.cases import Case, problems, requests_stream, send
 from reliability.images import DIGIT, digit
-from tests.conftest import start_server
+from devtools.live_server import start_server
 
 BATCH = 200
 _local = threading.local()

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 from reliability.images import digit
-from tests.conftest import start_server
+from devtools.live_server import start_server
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 

@@ -1,24 +1,21 @@
 """Session fixtures: the real pipeline, run once with small settings, feeds every stage's tests.
 
 `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train` and
-`python -m export`; `start_server()` runs the real waitress server on a free 127.0.0.1 port
-(docker, bench, fuzz and browser tests use it too) and `live_server` is one for the session.
+`python -m export`; `live_server` is the real waitress server for the session, started by
+`devtools.live_server.start_server()` (which tests, benchmarks and fuzzing all share).
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
+
+from devtools.live_server import LiveServer, free_port, start_server  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parent.parent
 # Small but real: enough trials for Optuna's importance plot, few folds to stay fast.
@@ -66,70 +63,6 @@ def need(available: bool, why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must provide this: {why}")
     pytest.skip(why)
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log_lines(self) -> list[str]:
-        return self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def start_server(
-    model_path: Path,
-    extra_env: Mapping[str, str] | None = None,
-    python: str = sys.executable,
-    log_dir: Path | None = None,
-    timeout: float = 30.0,
-) -> Iterator[LiveServer]:
-    """Run `python -m server` on a free 127.0.0.1 port until /readyz answers; stop it after."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
-    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
-    log_path = log_dir / f"server-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [python, "-m", "server", "--host", "127.0.0.1", "--port", str(port), "--model", str(model_path)],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
-    try:
-        _wait_ready(server, timeout)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(server: LiveServer, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited with {server.process.returncode}:\n" + "\n".join(server.log_lines()))
-        try:
-            if requests.get(server.url + "/readyz", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server not ready after {timeout}s:\n" + "\n".join(server.log_lines()))
 
 
 @pytest.fixture(scope="session")

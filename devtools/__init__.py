@@ -1,0 +1,1 @@
+"""Development-side helpers shared by tests, benchmarks, fuzzing and evaluation (never shipped)."""
