@@ -119,3 +119,32 @@ def test_export_without_a_trained_model_says_what_to_do(tmp_path: Path) -> None:
     result = run_module("export", "--artifacts", str(tmp_path))
     assert result.returncode == 2
     assert "run `make train` first" in result.stderr
+
+
+def _class_weights(onx: onnx.ModelProto) -> list[float]:
+    (node,) = [n for n in onx.graph.node if n.op_type == "TreeEnsembleClassifier"]
+    return list(next(a.floats for a in node.attribute if a.name == "class_weights"))
+
+
+def test_zero_leaf_weights_are_dropped_without_changing_answers(model_path: Path) -> None:
+    from export.convert import drop_zero_leaf_weights
+
+    published = onnx.load(str(model_path))
+    assert 0.0 not in _class_weights(published)
+    # Put back an explicit zero vote for class 0 on the first tree's first leaf, as skl2onnx writes.
+    dense = onnx.ModelProto()
+    dense.CopyFrom(published)
+    (node,) = [n for n in dense.graph.node if n.op_type == "TreeEnsembleClassifier"]
+    attrs = {a.name: a for a in node.attribute}
+    leaf = [i for i, mode in enumerate(attrs["nodes_modes"].strings) if mode == b"LEAF"][0]
+    attrs["class_weights"].floats.append(0.0)
+    attrs["class_ids"].ints.append(0)
+    attrs["class_nodeids"].ints.append(attrs["nodes_nodeids"].ints[leaf])
+    attrs["class_treeids"].ints.append(attrs["nodes_treeids"].ints[leaf])
+    X, _ = load_xy()
+    dense_answers = ort.InferenceSession(dense.SerializeToString()).run(None, {INPUT_NAME: X})
+    sparse = drop_zero_leaf_weights(dense)
+    assert len(_class_weights(sparse)) == len(_class_weights(published))
+    sparse_answers = ort.InferenceSession(sparse.SerializeToString()).run(None, {INPUT_NAME: X})
+    np.testing.assert_array_equal(dense_answers[0], sparse_answers[0])
+    np.testing.assert_array_equal(dense_answers[1], sparse_answers[1])
