@@ -14,7 +14,6 @@ from server.errors import ModelLoadError
 from server.observability import configure_logging
 
 log = logging.getLogger("server")
-WAITRESS_BODY_FACTOR = 4
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,16 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         "serving",
         extra={"host": settings.host, "port": settings.port, "threads": settings.threads, "model": settings.model_path},
     )
-    waitress.serve(
-        app,
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        ident="digits-onnx",
-        # Flask answers oversized bodies with a JSON 413 (MAX_CONTENT_LENGTH). Waitress buffers a
-        # body before Flask sees it, so it gets a hard stop too, well above Flask's limit.
-        max_request_body_size=WAITRESS_BODY_FACTOR * settings.max_upload_bytes,
-    )
+    waitress.serve(app, host=settings.host, port=settings.port, **settings.waitress_options())
     return 0
 
 

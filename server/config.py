@@ -13,6 +13,9 @@ from typing import Any, Final, Mapping
 from server.preprocess import DEFAULT_MAX_IMAGE_PIXELS
 
 ENV_PREFIX: Final = "DIGITS_"
+# Waitress buffers a body before Flask sees it, so it gets a hard stop too, well above Flask's
+# MAX_CONTENT_LENGTH (which answers oversized bodies with a JSON 413).
+WAITRESS_BODY_FACTOR: Final = 4
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,15 @@ class Settings:
         config = {key.upper(): value for key, value in asdict(self).items()}
         config["MAX_CONTENT_LENGTH"] = self.max_upload_bytes
         return config
+
+    def waitress_options(self) -> dict[str, Any]:
+        """Keyword arguments for waitress.serve() (besides host/port): one place, so the
+        benchmark's baseline servers run with exactly the settings `python -m server` uses."""
+        return {
+            "threads": self.threads,
+            "ident": "digits-onnx",
+            "max_request_body_size": WAITRESS_BODY_FACTOR * self.max_upload_bytes,
+        }
 
 
 def _parse(name: str, raw: str, kind: Any) -> Any:
