@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping
 
 import numpy as np
-import yaml
 from flask import Flask, Response, jsonify, request
 
 from server import v2
@@ -31,7 +31,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     model = Model.load(app.config["MODEL_PATH"], intra_op_threads=app.config["ORT_THREADS"])
     metrics = Metrics()
     app.extensions[EXTENSION_KEY] = Runtime(model, metrics, app.config["MAX_IMAGE_PIXELS"])
-    app.extensions["openapi"] = _load_openapi()
 
     register_error_handlers(app)
     instrument(app, metrics)
@@ -42,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/readyz", view_func=readyz)
     app.add_url_rule("/model", view_func=model_metadata)
     app.add_url_rule("/metrics", view_func=lambda: current_runtime().metrics.exposition(), endpoint="metrics")
-    app.add_url_rule("/openapi.json", view_func=lambda: jsonify(app.extensions["openapi"]), endpoint="openapi")
+    app.add_url_rule("/openapi.json", view_func=lambda: jsonify(openapi_document()), endpoint="openapi")
     return app
 
 
@@ -85,7 +84,12 @@ def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> di
     return answer
 
 
-def _load_openapi() -> dict[str, Any]:
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """server/openapi.yaml as JSON-ready data, parsed on first use: parsing it (and importing
+    PyYAML) at start-up would add ~50 ms to every cold start for a page few clients fetch."""
+    import yaml
+
     text = resources.files("server").joinpath("openapi.yaml").read_text(encoding="utf-8")
     # Round-trip through JSON so YAML-only types (dates) cannot leak into /openapi.json.
     return json.loads(json.dumps(yaml.safe_load(text), default=str))
