@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 
 from bench.inputs import REPO, multipart
 
-POLL_INTERVAL_S = 0.002
+POLL_INTERVAL_S = 0.005
 
 
 @dataclass
