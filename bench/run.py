@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         results["commands"] = {
             "bench": shlex.join(["python", "-m", "bench.run", *(argv if argv is not None else sys.argv[1:])]),
             "wrk": shlex.join(http_level.wrk_command("http://127.0.0.1:PORT/predict_digit", Path("IMAGE.png"),
-                                                     plan.concurrencies[-1], plan)),
+                                                     plan.concurrencies[-1], plan)).replace(f"{REPO}/", ""),
             "servers": {name: shlex.join([Path(argv_[0]).name, *argv_[1:]]) for name, argv_ in commands.items()},
         }
     finally:
