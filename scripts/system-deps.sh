@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (PostgreSQL, Docker, Chromium, ...).
 # Idempotent and quick when everything is there; needs root (or sudo) only when something is missing.
+# With arguments (command names from NEEDS), only those are checked: `scripts/system-deps.sh wrk`.
 set -euo pipefail
 
 # command -> Debian package that provides it
@@ -11,6 +12,7 @@ declare -A NEEDS=(
   [debootstrap]=debootstrap
   [chromium]=chromium
   [chromedriver]=chromium-driver
+  [wrk]=wrk
 )
 
 have() {
@@ -18,8 +20,11 @@ have() {
   command -v "$1" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null
 }
 
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=("${!NEEDS[@]}")
 missing=()
-for cmd in "${!NEEDS[@]}"; do
+for cmd in "${wanted[@]}"; do
+  [ -n "${NEEDS[$cmd]:-}" ] || { echo "system-deps: unknown command $cmd" >&2; exit 2; }
   have "$cmd" || missing+=("${NEEDS[$cmd]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -7,6 +7,7 @@ call POST /predict_digit like any other client.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Final, Mapping
 
@@ -40,7 +41,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     model = Model.load(app.config["MODEL_PATH"], intra_op_threads=app.config["ORT_THREADS"])
     metrics = Metrics()
     app.extensions[EXTENSION_KEY] = Runtime(model, metrics, app.config["MAX_IMAGE_PIXELS"])
-    app.extensions["openapi"] = _load_openapi()
 
     register_error_handlers(app)
     instrument(app, metrics)
@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/readyz", view_func=readyz)
     app.add_url_rule("/model", view_func=model_metadata)
     app.add_url_rule("/metrics", view_func=lambda: current_runtime().metrics.exposition(), endpoint="metrics")
-    app.add_url_rule("/openapi.json", view_func=lambda: jsonify(app.extensions["openapi"]), endpoint="openapi")
+    app.add_url_rule("/openapi.json", view_func=lambda: jsonify(openapi_document()), endpoint="openapi")
     return app
 
 
@@ -101,6 +101,10 @@ def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> di
     return answer
 
 
-def _load_openapi() -> dict[str, Any]:
-    # openapi.yaml is the source; `make openapi` renders it to JSON so the runtime needs no YAML parser.
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, read on first use (few clients fetch it; start-up stays short).
+
+    server/openapi.yaml is the source; `make openapi` renders it to openapi.json, so the runtime
+    needs no YAML parser."""
     return json.loads(resources.files("server").joinpath("openapi.json").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import io
 from typing import Final, Sequence
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
 from server.contract import GRID_SIDE, N_FEATURES, PIXEL_MAX
 from server.errors import BadRequest, BlankImage, ImageTooLarge, UndecodableImage
@@ -64,8 +64,10 @@ def decode(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Image.Ima
     image.draft("RGB", (ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE))
     try:
         image.load()
-        # Phone photos store "rotate me" in EXIF instead of rotating the pixels.
-        return ImageOps.exif_transpose(image)
+        # Phone photos store "rotate me" in EXIF instead of rotating the pixels. In place: the
+        # default returns a copy of every image, rotated or not.
+        ImageOps.exif_transpose(image, in_place=True)
+        return image
     except Image.DecompressionBombError:
         raise ImageTooLarge("image has too many pixels") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -144,18 +146,29 @@ def ink_map(image: Image.Image) -> np.ndarray:
             full_scale = 1.0
         return np.abs(values - np.median(_border(values))) / full_scale
     if _has_alpha(image):
-        rgba = image.convert("RGBA")
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))
         if np.median(_border(alpha)) < 128:
-            return alpha.astype(np.float32) / 255.0
+            return _to_unit(alpha)
         image = rgba.convert("RGB")
-    pixels = np.asarray(image.convert("L" if mode in ("1", "L", "LA") else "RGB"), dtype=np.int16)
-    background = np.round(np.median(_border(pixels), axis=0)).astype(np.int16)
-    distance = np.abs(pixels - background)
-    if distance.ndim == 3:
+    target = "L" if mode in ("1", "L", "LA") else "RGB"
+    if image.mode != target:
+        image = image.convert(target)
+    pixels = np.asarray(image)
+    background = np.round(np.median(_border(pixels), axis=0)).astype(np.uint8)
+    # |pixel - background| in Pillow's C loops, on uint8 (exact: no value can leave 0..255).
+    paper = Image.new(target, image.size, tuple(int(v) for v in np.atleast_1d(background)))
+    distance = ImageChops.difference(image, paper)
+    if target == "RGB":
         # Chebyshev distance over R, G, B: yellow on white counts as much as black on white.
-        distance = np.maximum(np.maximum(distance[..., 0], distance[..., 1]), distance[..., 2])
-    return distance.astype(np.float32) / 255.0
+        red, green, blue = distance.split()
+        distance = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return _to_unit(np.asarray(distance))
+
+
+def _to_unit(values: np.ndarray) -> np.ndarray:
+    """uint8 0..255 -> float32 0..1, in one pass."""
+    return np.divide(values, np.float32(255.0), dtype=np.float32)
 
 
 def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
@@ -251,14 +264,17 @@ def _normalise_strokes(coverage: np.ndarray) -> np.ndarray:
     """
     height, width = coverage.shape
     blurred = _gaussian_matrix(height, BLUR_SIGMA) @ coverage @ _gaussian_matrix(width, BLUR_SIGMA).T
-    ordered = np.sort(blurred, axis=None)[::-1]
-    floor = 0.05 * float(ordered[0])
+    values = blurred.ravel()
+    strongest = float(values.max())
+    floor = 0.05 * strongest
     target = DIGITS_INK_FRACTION * BITMAP_SIDE**2
     scale = (WORK_SIDE / BITMAP_SIDE) ** 2
-    mask = blurred >= ordered[0]
+    mask = blurred >= strongest
     for _ in range(3):
-        count = int(np.clip(round(target * scale), 1, ordered.size))
-        threshold = max(float(ordered[count - 1]), floor)
+        count = int(np.clip(round(target * scale), 1, values.size))
+        # The count-th largest value: a partial sort finds it without sorting everything.
+        kth = values.size - count
+        threshold = max(float(np.partition(values, kth)[kth]), floor)
         mask = blurred >= threshold
         rows = np.flatnonzero(mask.any(axis=1))
         cols = np.flatnonzero(mask.any(axis=0))

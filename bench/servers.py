@@ -1,0 +1,118 @@
+"""Start the servers under test as subprocesses on free 127.0.0.1 ports, wait, measure, stop."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from bench.inputs import REPO, multipart
+
+POLL_INTERVAL_S = 0.005
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    started: float  # time.perf_counter() just before Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/predict_digit"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_commands(model_path: Path, sklearn_model: Path) -> dict[str, list[str]]:
+    """name -> argv (without the port): ours, the seed design and the stack's ceiling."""
+    return {
+        "ours": [sys.executable, "-m", "server", "--host", "127.0.0.1", "--model", str(model_path)],
+        "seed": [sys.executable, "-m", "bench.serve", "seed", "--sklearn-model", str(sklearn_model)],
+        "ceiling": [sys.executable, "-m", "bench.serve", "ceiling"],
+    }
+
+
+def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Server:
+    port = free_port()
+    log_path = log_dir / f"{name}-{port}.log"
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **env}
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen([*argv, "--port", str(port)], cwd=REPO, env=full_env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    return Server(name, port, process, log_path, started)
+
+
+def first_good_answer(server: Server, image: bytes, expected: int | None, timeout: float = 60.0) -> float:
+    """Poll POST /predict_digit until it answers 200 (with `expected`, unless None); seconds since Popen."""
+    body, content_type = multipart(image)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{_tail(server)}")
+        try:
+            status, answer = post(server.port, body, content_type)
+        except OSError:
+            time.sleep(POLL_INTERVAL_S)
+            continue
+        elapsed = time.perf_counter() - server.started
+        if status != 200:
+            raise RuntimeError(f"{server.name} answered {status}: {answer!r}")
+        if expected is not None and answer.get("prediction") != expected:
+            raise RuntimeError(f"{server.name} predicted {answer.get('prediction')}, expected {expected}")
+        return elapsed
+    raise RuntimeError(f"{server.name} gave no good answer within {timeout}s:\n{_tail(server)}")
+
+
+def post(port: int, body: bytes, content_type: str) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/predict_digit", body, {"Content-Type": content_type})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+def memory(server: Server) -> dict[str, float]:
+    """Resident memory now and at its peak (MiB), from /proc (Linux)."""
+    fields = {}
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return {"rss_mib": fields.get("VmRSS", 0.0), "peak_rss_mib": fields.get("VmHWM", 0.0)}
+
+
+def cpu_seconds(server: Server) -> float:
+    """User + system CPU the server process has used so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), in clock ticks
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+def stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def _tail(server: Server, lines: int = 20) -> str:
+    return "\n".join(server.log_path.read_text(errors="replace").splitlines()[-lines:])

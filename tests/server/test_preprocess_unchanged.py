@@ -1,0 +1,25 @@
+"""Speed-ups of server/preprocess.py must not change a single feature value.
+
+The expected features were recorded from the preprocessing before it was tuned for speed
+(tests/server/preprocess_cases.py says how to regenerate them, and when not to).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.server.preprocess_cases import GOLDEN, cases, features
+
+EXPECTED = json.loads(GOLDEN.read_text(encoding="utf-8"))
+CASES = dict(cases())
+
+
+def test_every_recorded_case_is_still_generated():
+    assert set(CASES) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_features_are_unchanged(case_id):
+    assert features(CASES[case_id]) == EXPECTED[case_id]
