@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from bench.inputs import REPO, multipart
+from devtools.live_server import free_port
 
 POLL_INTERVAL_S = 0.005
 
@@ -29,12 +29,6 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/predict_digit"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_commands(model_path: Path, sklearn_model: Path) -> dict[str, list[str]]:

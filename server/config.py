@@ -1,4 +1,4 @@
-"""Server settings: environment variables with documented defaults (docs/server.md).
+"""Server settings: environment variables with documented defaults (README.md, "Configuration").
 
 `python -m server` flags override the environment; `create_app(config)` takes the result (or
 any mapping with the same keys, e.g. from a test).

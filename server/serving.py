@@ -1,4 +1,4 @@
-"""Waitress, configured on purpose: every limit it enforces is chosen here (docs/server.md).
+"""Waitress, configured on purpose: every limit it enforces is chosen here (README.md, SECURITY.md).
 
 Waitress reads and buffers a whole request before Flask sees it, so it is waitress that protects
 the process from large, slow or malformed requests. Its own refusals (body too large, broken

@@ -2,7 +2,7 @@
 
 A RandomForest is fitted on one half of Digits; the other half is drawn in each style, sent
 through server.preprocess, and must still be recognised. Floors, not perfection: the rendering
-itself loses detail (the figures are in the report / docs/server.md).
+itself loses detail (the figures are in the report / README.md).
 """
 
 from __future__ import annotations
