@@ -6,7 +6,6 @@ collapsed stacks plus a summary of where the samples fall (inclusive share per f
 
 from __future__ import annotations
 
-import argparse
 import collections
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 from bench import http_level
 from bench.inputs import REPO, write_images
 from bench.servers import first_good_answer, server_commands, start, stop
+from server.cli import OneLineParser
 
 SUMMARY_ROWS = 30
 
@@ -38,7 +38,7 @@ def summarise(collapsed: str, rows: int = SUMMARY_ROWS) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser = OneLineParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--artifacts", type=Path, default=REPO / "artifacts")
     parser.add_argument("--image", choices=("paint_280", "icon_8x8"), default="paint_280")
     parser.add_argument("--concurrency", type=int, default=8)

@@ -23,13 +23,14 @@ from bench.inputs import REPO, write_images
 from bench.servers import first_good_answer, memory, server_commands, start, stop
 from server.config import Settings
 from server.serving import waitress_options
+from server.cli import OneLineParser
 
 DEFAULT_RESULTS = REPO / "bench" / "results"
 DEFAULT_README = REPO / "bench" / "README.md"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser = OneLineParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--artifacts", type=Path, default=REPO / "artifacts",
                         help="directory with model.onnx and best_model.pkl (default: artifacts)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")

@@ -3,13 +3,13 @@ as `python -m server` configures itself (Settings.from_env + server.serving.crea
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from flask import Flask
 
 from server.config import Settings
 from server.serving import create_server
+from server.cli import OneLineParser
 
 APPS = ("seed", "ceiling")
 
@@ -26,7 +26,7 @@ def build(kind: str, sklearn_model: str) -> Flask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__)
+    parser = OneLineParser(prog="python -m bench.serve", description=__doc__)
     parser.add_argument("kind", choices=APPS)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--sklearn-model", default="artifacts/best_model.pkl", help="pickle for the seed app")

@@ -5,7 +5,6 @@ a user's curl would, so it measures the served preprocessing and model together.
 names a running server, or --model starts the real one on a free 127.0.0.1 port for the run.
 """
 
-import argparse
 import json
 import os
 import time
@@ -17,6 +16,7 @@ import numpy as np
 import requests
 
 from drawings.generate import read_manifest
+from server.cli import OneLineParser
 
 REQUEST_TIMEOUT_S = 10.0
 MAX_ERRORS_SHOWN = 5
@@ -154,7 +154,7 @@ def select(rows: list[dict], per_class: int | None) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m drawings.evaluate", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m drawings.evaluate", description=__doc__.splitlines()[0])
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:5000")
     target.add_argument("--model", type=Path, help="start `python -m server --model MODEL` for the run")

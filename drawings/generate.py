@@ -5,7 +5,6 @@ The whole directory is built under a temporary name beside --out and renamed int
 interrupted run leaves either the previous set or none, never half of one.
 """
 
-import argparse
 import csv
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from PIL import Image
 from drawings.render import render
 from drawings.skeletons import glyphs_for
 from drawings.styles import STYLES, Style
+from server.cli import OneLineParser
 
 MANIFEST = "manifest.csv"
 MANIFEST_FIELDS = ("file", "label", "style", "variant")
@@ -92,7 +92,7 @@ def read_manifest(path: Path) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m drawings.generate", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m drawings.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default %(default)s)")
     parser.add_argument("--per-class", type=int, default=100, help="drawings per digit per style (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")

@@ -1,6 +1,5 @@
 """python -m drawings.sheet: a contact sheet of the styles (rows) and digits (columns)."""
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from PIL import Image, ImageDraw
 
 from drawings.generate import draw_one
 from drawings.styles import STYLES
+from server.cli import OneLineParser
 
 CELL = 72
 LABEL_WIDTH = 130
@@ -50,7 +50,7 @@ def contact_sheet(seed: int, column: int = 0) -> Image.Image:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m drawings.sheet", description=__doc__)
+    parser = OneLineParser(prog="python -m drawings.sheet", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/drawings-samples.png"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--index", type=int, default=0, help="which drawing of each (style, digit)")

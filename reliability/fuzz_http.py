@@ -8,7 +8,6 @@ still up and answers the reference digit exactly as it did before the run. Exit 
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import random
@@ -25,6 +24,7 @@ import requests
 from reliability.cases import Case, problems, requests_stream, send
 from reliability.images import DIGIT, digit
 from devtools.live_server import start_server
+from server.cli import OneLineParser
 
 BATCH = 200
 _local = threading.local()
@@ -79,7 +79,7 @@ def run(base_url: str, count: int, seed: int, clients: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reliability.fuzz_http", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m reliability.fuzz_http", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")

@@ -8,7 +8,6 @@ to the mean of the last 10 s. Writes artifacts/reliability/soak.json.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import statistics
@@ -22,6 +21,7 @@ import requests
 
 from reliability.images import digit
 from devtools.live_server import start_server
+from server.cli import OneLineParser
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 
@@ -108,7 +108,7 @@ def soak(base_url: str, pid: int, seconds: float, concurrency: int) -> dict[str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reliability.soak", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m reliability.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-growth", type=float, default=0.10, help="allowed RSS growth, first to last 10 s")

@@ -12,13 +12,14 @@ from server.config import Settings
 from server.errors import ModelLoadError
 from server.observability import configure_logging
 from server.serving import create_server
+from server.cli import OneLineParser
 
 log = logging.getLogger("server")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     defaults = Settings()
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m server",
         description="Serve the digits ONNX model over HTTP (POST /predict_digit).",
     )

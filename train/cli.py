@@ -5,14 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
-
-class OneLineParser(argparse.ArgumentParser):
-    """Bad arguments give one line on stderr and exit 2 (argparse's default prints usage too)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+from server.cli import OneLineParser  # noqa: F401 (re-exported for train/ and export/)
 
 
 def checked(convert: Callable[[str], float], accept: Callable[[float], bool], expected: str):

@@ -1,0 +1,28 @@
+"""Every command in the repo answers a bad argument with one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_module
+
+COMMANDS = [
+    ("train", ["--trials", "many"], "--trials: expected a whole number >= 1, got 'many'"),
+    ("train.evaluate", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ("export", ["--tolerance", "tiny"], "--tolerance: invalid float value: 'tiny'"),
+    ("server", ["--port", "http"], "--port: invalid int value: 'http'"),
+    ("drawings.generate", ["--per-class", "x"], "--per-class: invalid int value: 'x'"),
+    ("drawings.evaluate", ["--manifest", "m.csv"], "one of the arguments --url --model is required"),
+    ("reliability.fuzz_http", ["--requests", "lots"], "--requests: invalid int value: 'lots'"),
+    ("reliability.soak", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ("bench.run", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+]
+
+
+@pytest.mark.parametrize(("module", "args", "message"), COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_bad_argument_is_one_line_and_exit_2(module: str, args: list[str], message: str) -> None:
+    result = run_module(module, *args, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr and result.stderr.startswith(f"python -m {module}: error:")
