@@ -39,9 +39,10 @@ def drop_zero_leaf_weights(onx: onnx.ModelProto) -> onnx.ModelProto:
     """Remove the zero entries of TreeEnsembleClassifier's per-leaf class weights, in place.
 
     skl2onnx writes every leaf's weight for all 10 classes, but a leaf of a forest grown to
-    purity votes for one or two: measured on the tuned model, 90 % of the 703,450 entries were 0
-    and the file shrank from 13.1 MB to 5.5 MB (a smaller image, a faster load). A missing entry
-    adds nothing to a class's score, exactly like a zero one; the parity gate checks the result.
+    purity votes for one or two: on the tuned models about 90 % of the entries were 0, and the
+    file shrank from 16.7 MB to 6.9 MB (13.1 -> 5.5 MB for an earlier one): a smaller image, a
+    faster load. A missing entry adds nothing to a class's score, exactly like a zero one; the
+    parity gate checks the result.
     """
     for node in onx.graph.node:
         if node.op_type != "TreeEnsembleClassifier":

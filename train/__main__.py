@@ -40,7 +40,7 @@ from train.storage import (StorageError, default_storage, make_storage, storage_
 from train.tune import TuneConfig, finished_trials, open_study, run_trials, worker_id
 
 DEFAULT_STUDY = "digits-rf"
-DEFAULT_COPIES = 2
+DEFAULT_COPIES = 1
 
 
 positive_int = checked(int, lambda v: v >= 1, "a whole number >= 1")

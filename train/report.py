@@ -74,7 +74,8 @@ def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> lis
     drawings = metrics["drawings"]
     names = [n for n in ("tuned", "tuned_without_augmentation", "baseline") if n in drawings]
     styles = list(drawings[names[0]]["per_style"])
-    label = {"tuned": f"tuned, {copies} augmented copies per image" if copies else "tuned, no augmentation",
+    label = {"tuned": f"tuned, {copies} augmented cop{'y' if copies == 1 else 'ies'} per image"
+             if copies else "tuned, no augmentation",
              "tuned_without_augmentation": "same parameters, no augmentation",
              "baseline": "baseline, no augmentation"}
     lines = [
