@@ -34,7 +34,7 @@ export: setup ## convert the tuned model to ONNX behind the parity gate -> artif
 serve: setup ## serve artifacts/model.onnx with waitress on port $(PORT)
 	$(BIN)/python -m server --port $(PORT) --model $(ARTIFACTS)/model.onnx
 
-system-deps: ## install the Debian packages the tests drive for real (PostgreSQL, Docker, Chromium)
+system-deps: ## install the Debian packages the tests drive for real (PostgreSQL, Docker, Chromium, Node.js)
 	scripts/system-deps.sh
 
 test: setup system-deps ## set up and run the whole test suite (JUnit XML in test-results/)

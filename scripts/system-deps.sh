@@ -13,6 +13,9 @@ declare -A NEEDS=(
   [chromium]=chromium
   [chromedriver]=chromium-driver
   [wrk]=wrk
+  [node]=nodejs
+  [npm]=npm
+  [tmux]=tmux
 )
 
 have() {
