@@ -66,12 +66,17 @@ def start_server(
         _wait_ready(server, timeout)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, grace=10)
+
+
+def stop_process(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM, then SIGKILL if it has not exited after `grace` seconds; always reaped."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_ready(server: LiveServer, timeout: float) -> None:

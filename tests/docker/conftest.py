@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from devtools.live_server import stop_process
 from tests.conftest import REPO, need
 
 # The base `make base-image` builds, reused across sessions because it takes minutes to make;
@@ -67,12 +68,7 @@ def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             time.sleep(0.5)
         yield
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop_process(daemon, grace=60)  # dockerd stops its containers first
 
 
 @pytest.fixture(scope="session")
