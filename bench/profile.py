@@ -16,7 +16,7 @@ from pathlib import Path
 from bench import http_level
 from bench.inputs import REPO, write_images
 from bench.servers import first_good_answer, server_commands, start, stop
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 SUMMARY_ROWS = 30
 

@@ -23,7 +23,7 @@ from bench.inputs import REPO, write_images
 from bench.servers import first_good_answer, memory, server_commands, start, stop
 from server.config import Settings
 from server.serving import waitress_options
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 DEFAULT_RESULTS = REPO / "bench" / "results"
 DEFAULT_README = REPO / "bench" / "README.md"

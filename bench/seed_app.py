@@ -11,7 +11,7 @@ from pathlib import Path
 import joblib
 from flask import Flask, Response, jsonify, request
 
-from server.preprocess import bytes_to_features
+from digits.preprocess import bytes_to_features
 
 IMAGE_FIELD = "image"
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from server.config import Settings
 from server.serving import create_server
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 APPS = ("seed", "ceiling")
 

@@ -19,7 +19,7 @@ from PIL import Image
 from drawings.render import render
 from drawings.skeletons import glyphs_for
 from drawings.styles import STYLES, Style
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 MANIFEST = "manifest.csv"
 MANIFEST_FIELDS = ("file", "label", "style", "variant")

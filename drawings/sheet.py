@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from drawings.generate import draw_one
 from drawings.styles import STYLES
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 CELL = 72
 LABEL_WIDTH = 130

@@ -15,20 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
+from sklearn.datasets import load_digits
 
+from digits.artifacts import (BEST_MODEL, METRICS_FILE, MODEL_FACTS_FILE, MODEL_FILE, PARITY_FILE,
+                              TUNING_FILE, atomic_path, missing_inputs, write_json)
+from digits.cli import OneLineParser
+from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
+                             PROBABILITIES_OUTPUT)
 from export.convert import opset_imports, set_metadata, to_onnx
 from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
-from server.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
-                             PROBABILITIES_OUTPUT)
-from train.atomic import atomic_path, write_json
-from train.cli import OneLineParser, missing_inputs
-from train.data import load_xy
-from train.evaluate import METRICS_FILE, TUNING_FILE
-from train.fit import BEST_MODEL
 
-MODEL_FILE = "model.onnx"
-MODEL_FACTS_FILE = "model.json"
-PARITY_FILE = "parity.json"
 LIBRARIES = ("scikit-learn", "skl2onnx", "onnx", "onnxruntime", "optuna", "numpy")
 
 
@@ -71,7 +68,7 @@ def export(artifacts: Path, tolerance: float, random_rows: int, seed: int) -> di
     facts = model_facts(artifacts, sha256_of(source))
     onx = set_metadata(to_onnx(sk_model), facts)
     onnx_bytes = onx.SerializeToString()
-    digits, _ = load_xy()
+    digits = load_digits().data.astype(np.float32)
     parity = gate(sk_model, onnx_bytes, probe_inputs(digits, random_rows, seed), tolerance)
     write_json(artifacts / PARITY_FILE, parity)
     if not parity["passed"]:

@@ -9,7 +9,7 @@ import onnx
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 
-from server.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
+from digits.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
 
 # Opsets we ask skl2onnx for; the file's real imports are read back and recorded (see opset_imports).
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}

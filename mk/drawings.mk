@@ -13,4 +13,4 @@ $(DRAWINGS)/manifest.csv: | $(BIN)/.installed
 	$(GENERATE_DRAWINGS)
 
 eval-drawings: setup $(DRAWINGS)/manifest.csv ## start the real server, POST every drawing, accuracy per style -> artifacts/drawings-eval.json
-	$(BIN)/python -m drawings.evaluate --model $(ARTIFACTS)/model.onnx --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)
+	$(BIN)/python -m yardsticks.evaluate --model $(ARTIFACTS)/model.onnx --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)

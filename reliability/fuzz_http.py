@@ -24,7 +24,7 @@ import requests
 from reliability.cases import Case, problems, requests_stream, send
 from reliability.images import DIGIT, digit
 from devtools.live_server import start_server
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 BATCH = 200
 _local = threading.local()

@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of server.preprocess.bytes_to_features with atheris (libFuzzer).
+"""Coverage-guided fuzzing of digits.preprocess.bytes_to_features with atheris (libFuzzer).
 
     python -m reliability.fuzz_preprocess_atheris -max_total_time=60 artifacts/reliability/corpus
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["server"]):
-    from server.errors import ApiError
-    from server.preprocess import bytes_to_features
+    from digits.errors import InputError as ApiError
+    from digits.preprocess import bytes_to_features
 
 # Smaller than the server's default so that a libFuzzer run spends its time on decoding paths,
 # not on one legitimately huge image.

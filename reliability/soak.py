@@ -21,7 +21,7 @@ import requests
 
 from reliability.images import digit
 from devtools.live_server import start_server
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
-import logging
-import signal
-import sys
+import os
 
-from server.app import create_app
+# numpy's OpenBLAS starts a thread per core and lets them spin between calls. Preprocessing's
+# only BLAS call is a ~96x96 blur, far too small to gain from threads, and the spinning threads
+# steal the CPU the request threads need (measured: median preprocessing 22 ms -> 7 ms on two
+# busy cores). OpenBLAS reads it once, when numpy is first imported, so it is set here before any
+# import that pulls numpy in; an explicit setting still wins. Embedders of create_app() set it
+# themselves (docs/configuration.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+from server.app import create_app  # noqa: E402
 from server.config import Settings
 from server.errors import ModelLoadError
 from server.observability import configure_logging
 from server.serving import create_server
-from server.cli import OneLineParser
+from digits.cli import OneLineParser
 
 log = logging.getLogger("server")
 

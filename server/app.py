@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, jsonify, request
 
 from server import v2
 from server.config import Settings
-from server.contract import GRID_SIDE
+from digits.contract import GRID_SIDE
 from server.errors import register_error_handlers
 from server.inputs import InMemoryRequest, parse_predict_request
 from server.model import Model, Prediction

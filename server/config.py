@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Final, Mapping
 
-from server.preprocess import DEFAULT_MAX_IMAGE_PIXELS
+from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
 
 ENV_PREFIX: Final = "DIGITS_"
 

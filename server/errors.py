@@ -1,7 +1,8 @@
 """Every failure the API can report, and the one place that turns them into HTTP status + JSON.
 
-Modules raise these exceptions (or let Werkzeug raise its own HTTPException); nothing else in
-server/ builds an error response, so the status table below is the whole contract. Requests that
+Request handling raises ApiError subclasses, the featurizer raises digits.errors (mapped by
+INPUT_ERROR_STATUS), Werkzeug raises its own HTTPException; nothing else in server/ builds an
+error response, so this module is the whole status contract. Requests that
 waitress refuses before Flask sees them (body over the limit, malformed HTTP) keep waitress's
 status but get the same JSON body through error_json() (server/serving.py).
 """
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Final
 
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
+
+from digits.errors import BlankImage, ImageTooLarge, InputError, UndecodableImage
+from digits.errors import UnsupportedImageFormat
 
 log = logging.getLogger(__name__)
 
@@ -33,38 +38,23 @@ class BadRequest(ApiError):
     status = 400
 
 
-class UndecodableImage(ApiError):
-    """The bytes are not an image Pillow can read, or the image is truncated."""
-
-    status = 400
-
-
 class UnsupportedMediaType(ApiError):
-    """A Content-Type or image format the endpoint does not accept."""
+    """A Content-Type the endpoint does not accept."""
 
     status = 415
 
 
-class ImageTooLarge(ApiError):
-    """More pixels than DIGITS_MAX_IMAGE_PIXELS: refused before decoding (decompression bomb)."""
-
-    status = 413
-
-
-class BlankImage(ApiError):
-    """A readable image with no ink on it: answering with a digit would be a guess."""
-
-    status = 422
-
-
-class ModelNotReady(ApiError):
-    """The model failed to load or warm up; only reachable if the app was built without one."""
-
-    status = 503
+# The featurizer's domain errors (digits/errors.py) and the status each one answers with.
+INPUT_ERROR_STATUS: Final[dict[type[InputError], int]] = {
+    UndecodableImage: 400,
+    UnsupportedImageFormat: 415,
+    ImageTooLarge: 413,
+    BlankImage: 422,
+}
 
 
 class ModelLoadError(Exception):
-    """The .onnx file is missing, empty, corrupt or does not match server/contract.py.
+    """The .onnx file is missing, empty, corrupt or does not match digits/contract.py.
 
     Raised at start-up only; `python -m server` prints it as one line and exits non-zero.
     """
@@ -83,6 +73,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:
         return error_response(exc.status, exc.message)
+
+    @app.errorhandler(InputError)
+    def _input_error(exc: InputError) -> tuple[Response, int]:
+        return error_response(INPUT_ERROR_STATUS.get(type(exc), 400), exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> tuple[Response, int]:

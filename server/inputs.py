@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Sequence
 
 import numpy as np
 from flask import Request
 
+from digits.contract import GRID_SIDE, N_FEATURES, PIXEL_MAX
+from digits.preprocess import bytes_to_features
 from server.errors import BadRequest, UnsupportedMediaType
-from server.preprocess import bytes_to_features, grid_to_features
 
 IMAGE_FIELD: Final = "image"
 IMAGE_MEDIA_TYPES: Final = frozenset(
@@ -94,3 +95,29 @@ def _from_json(request: Request) -> ParsedRequest:
             raise BadRequest(f"at most {MAX_BATCH} instances per request")
         return ParsedRequest(np.concatenate([grid_to_features(row) for row in instances]), batch=True)
     raise BadRequest("missing field 'pixels' (or 'instances')")
+
+
+def grid_to_features(grid: Sequence[float] | np.ndarray) -> np.ndarray:
+    """64 values (flat or 8x8) already on the 0..16 scale -> float32[1, 64], validated."""
+    shape_error = f"pixels must be {N_FEATURES} numbers (flat or {GRID_SIDE}x{GRID_SIDE})"
+    values = as_numbers(grid, shape_error)
+    if values.size != N_FEATURES or values.shape not in ((N_FEATURES,), (GRID_SIDE, GRID_SIDE)):
+        raise BadRequest(f"{shape_error}, got shape {list(values.shape)}")
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > PIXEL_MAX:
+        raise BadRequest(f"pixel values must be numbers in 0..{PIXEL_MAX:g}")
+    return values.reshape(1, N_FEATURES)
+
+
+def as_numbers(values: object, message: str) -> np.ndarray:
+    """A (nested) list of JSON numbers -> float32 array; anything else -> BadRequest(message).
+
+    Strings ("1"), booleans, ragged lists and integers too large for a float (10**400 is valid
+    JSON) are refused here rather than coerced by numpy or left to overflow later.
+    """
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        raise BadRequest(message) from None
+    if array.dtype.kind not in "iuf":
+        raise BadRequest(message)
+    return array.astype(np.float32)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from server.contract import (
+from digits.contract import (
     CLASSES,
     INPUT_NAME,
     LABEL_OUTPUT,

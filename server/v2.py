@@ -13,10 +13,9 @@ import numpy as np
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from server.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
+from digits.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
 from server.errors import BadRequest
-from server.inputs import json_object
-from server.preprocess import as_numbers, grid_to_features
+from server.inputs import as_numbers, grid_to_features, json_object
 from server.runtime import current_runtime
 
 MODEL_NAME: Final = "digits"

@@ -7,27 +7,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from devtools.live_server import LiveServer, free_port, start_server  # noqa: F401 (re-exported)
-
-REPO = Path(__file__).resolve().parent.parent
-# Small but real: enough trials for Optuna's importance plot, few folds to stay fast.
-QUICK_TRAIN_ARGS = ["--trials", "4", "--folds", "3", "--augment-copies", "1", "--no-progress"]
-
-
-def run_module(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run `python -m module args` from the repo root, as a user would, capturing its output."""
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=REPO, capture_output=True, text=True, timeout=timeout,
-    )
+from devtools.live_server import LiveServer, start_server
+from tests.support import QUICK_TRAIN_ARGS, run_module
 
 
 @pytest.fixture(scope="session")
@@ -50,19 +36,6 @@ def exported_artifacts(trained_artifacts: Path) -> Path:
 @pytest.fixture(scope="session")
 def model_path(exported_artifacts: Path) -> Path:
     return exported_artifacts / "model.onnx"
-
-
-def need(available: bool, why: str) -> None:
-    """Skip a test whose real dependency is missing on a developer's machine; in CI, fail it.
-
-    CI installs everything (`make test` runs scripts/system-deps.sh), so a skip there would hide
-    a broken install step.
-    """
-    if available:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must provide this: {why}")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")

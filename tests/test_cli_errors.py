@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run_module
+from tests.support import run_module
 
 COMMANDS = [
     ("train", ["--trials", "many"], "--trials: expected a whole number >= 1, got 'many'"),
@@ -12,7 +12,7 @@ COMMANDS = [
     ("export", ["--tolerance", "tiny"], "--tolerance: invalid float value: 'tiny'"),
     ("server", ["--port", "http"], "--port: invalid int value: 'http'"),
     ("drawings.generate", ["--per-class", "x"], "--per-class: invalid int value: 'x'"),
-    ("drawings.evaluate", ["--manifest", "m.csv"], "one of the arguments --url --model is required"),
+    ("yardsticks.evaluate", ["--manifest", "m.csv"], "one of the arguments --url --model is required"),
     ("reliability.fuzz_http", ["--requests", "lots"], "--requests: invalid int value: 'lots'"),
     ("reliability.soak", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
     ("bench.run", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),

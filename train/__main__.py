@@ -26,12 +26,12 @@ import optuna
 from optuna.exceptions import StorageInternalError
 from sqlalchemy.exc import SQLAlchemyError
 
-from train.atomic import write_json
-from train.cli import OneLineParser, UsageError, checked
+from digits.artifacts import METRICS_FILE, TUNING_FILE, write_json
+from digits.cli import OneLineParser, UsageError, checked
 from train.data import TEST_SIZE, load_split
 from train.augment import augment
 from train.drawings_check import drawing_accuracy
-from train.evaluate import METRICS_FILE, TUNING_FILE, evaluate_models, format_metrics, score
+from train.evaluate import evaluate_models, format_metrics, score
 from train.fit import fit_baseline, fit_best, save_models
 from train.report import write_report
 from train.space import SEARCH_SPACE

@@ -2,7 +2,7 @@
 
 Each 8x8 Digits grid is taken as an ink map, enlarged to 32x32 as the server enlarges icons, moved
 by a small random affine (rotation, shear, anisotropic scale), then passed through
-server/preprocess.py's ink -> mask -> deslant -> stroke normalisation -> 32x32 bitmap -> 4x4-block
+digits/preprocess.py's ink -> mask -> deslant -> stroke normalisation -> 32x32 bitmap -> 4x4-block
 counts path. The model thus learns from features made the way the server makes them from a
 user's drawing.
 """
@@ -15,9 +15,9 @@ import numpy as np
 from PIL import Image
 from sklearn.model_selection import StratifiedKFold
 
-from server.contract import GRID_SIDE, PIXEL_MAX
-from server.errors import BlankImage
-from server.preprocess import ink_to_features, upsample
+from digits.contract import GRID_SIDE, PIXEL_MAX
+from digits.errors import BlankImage
+from digits.preprocess import ink_to_features, upsample
 
 RENDER_SIDE = 32
 

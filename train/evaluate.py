@@ -11,13 +11,10 @@ import joblib
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
-from train.atomic import write_json
-from train.cli import OneLineParser, missing_inputs
+from digits.artifacts import BASELINE_MODEL, BEST_MODEL, METRICS_FILE, TUNING_FILE, missing_inputs, write_json
+from digits.cli import OneLineParser
 from train.data import Split, load_split
-from train.fit import BASELINE_MODEL, BEST_MODEL
 
-METRICS_FILE = "metrics.json"
-TUNING_FILE = "tuning.json"
 
 
 def score(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
-from train.atomic import dump_model
+import joblib
 
-BEST_MODEL = "best_model.pkl"
-BASELINE_MODEL = "baseline_model.pkl"
+from digits.artifacts import BASELINE_MODEL, BEST_MODEL, write_with
 
 
 def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
@@ -20,6 +19,10 @@ def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_
 
 def fit_baseline(X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
     return RandomForestClassifier(random_state=seed, n_jobs=n_jobs).fit(X, y)
+
+
+def dump_model(target: Path, model: Any) -> Path:
+    return write_with(target, lambda tmp: joblib.dump(model, tmp))
 
 
 def save_models(artifacts: Path, best, baseline) -> tuple[Path, Path]:

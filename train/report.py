@@ -16,7 +16,7 @@ import optuna  # noqa: E402
 from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
 
-from train.atomic import write_text, write_with  # noqa: E402
+from digits.artifacts import write_text, write_with  # noqa: E402
 from train.space import describe_space  # noqa: E402
 from train.tune import finished_trials  # noqa: E402
 

@@ -19,7 +19,7 @@ from optuna.storages.journal import JournalFileBackend, JournalStorage
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
-from train.cli import UsageError
+from digits.cli import UsageError
 
 JOURNAL_PREFIX = "journal:///"
 # A worker that dies without a goodbye (kill -9, lost machine) leaves its trial RUNNING, and

@@ -5,7 +5,7 @@ preprocessing so that the two images differ by their stack alone."""
 import joblib
 from flask import Flask, jsonify, request
 
-from server.preprocess import bytes_to_features
+from digits.preprocess import bytes_to_features
 
 model = joblib.load("artifacts/best_model.pkl")
 app = Flask(__name__)

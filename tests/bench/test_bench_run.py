@@ -15,7 +15,7 @@ import pytest
 
 from bench.http_level import medians, ratios
 from bench.report import END, START
-from tests.conftest import REPO, need
+from tests.support import REPO, need
 
 SERVERS = {"ours", "seed", "ceiling"}
 IMAGES = {"paint_280", "icon_8x8"}

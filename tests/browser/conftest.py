@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, LiveServer, need
+from devtools.live_server import LiveServer
+from tests.support import REPO, need
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking switches Chromium's own connections get refused here by the

@@ -13,7 +13,7 @@ import requests
 from PIL import Image
 
 from tests.browser.conftest import PHONE, Point, draw, screenshot
-from tests.conftest import REPO
+from tests.support import REPO
 
 pytestmark = pytest.mark.browser
 

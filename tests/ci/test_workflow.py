@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, need
+from tests.support import REPO, need
 
 WORKFLOW = REPO / ".github/workflows/main.yml"
 PUSH_ONLY = "github.event_name == 'push' && (github.ref == 'refs/heads/main' || github.ref == 'refs/heads/dev')"

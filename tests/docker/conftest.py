@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from devtools.live_server import stop_process
-from tests.conftest import REPO, need
+from tests.support import REPO, need
 
 # The base `make base-image` builds, reused across sessions because it takes minutes to make;
 # DIGITS_TEST_BASE=python:3.11-slim where a registry can be reached (GitHub's runners).

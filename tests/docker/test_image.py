@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO
+from tests.support import REPO
 from tests.docker.conftest import Container, docker, image_size, wait_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]

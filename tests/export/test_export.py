@@ -15,8 +15,8 @@ import pytest
 from export.__main__ import GateFailed, export
 from export.convert import opset_imports
 from export.parity import gate, probe_inputs
-from server.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
-from tests.conftest import run_module
+from digits.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
+from tests.support import run_module
 from train.data import load_xy
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from server.contract import INPUT_NAME
-from tests.conftest import REPO, need
+from digits.contract import INPUT_NAME
+from tests.support import REPO, need
 from train.data import load_xy
 
 EXAMPLE = REPO / "examples" / "node"

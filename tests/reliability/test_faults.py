@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from reliability.images import DIGIT, digit_image
-from tests.conftest import start_server
-from tests.drawing import encode
+from devtools.live_server import start_server
+from drawings.grid import encode
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
-from tests.conftest import REPO
+from tests.support import REPO
 
 SERVER_MODULES = sorted((REPO / "server").glob("*.py"))
 # Anything that can execute code while loading data, and the training stack that brings it.

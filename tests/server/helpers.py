@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from tests.drawing import Style, encode, render
+from drawings.grid import GridStyle, encode, render_grid
 from train.data import load_split
 
 
@@ -26,6 +26,6 @@ def first_of(label: int) -> np.ndarray:
     return features[np.flatnonzero(labels == label)[0]]
 
 
-def drawing(label: int, style: Style = Style(), fmt: str = "PNG") -> bytes:
+def drawing(label: int, style: GridStyle = GridStyle(), fmt: str = "PNG") -> bytes:
     """A clear drawing of the first Digits sample of `label`, as file bytes."""
-    return encode(render(first_of(label), style), fmt)
+    return encode(render_grid(first_of(label), style), fmt)

@@ -1,7 +1,7 @@
 """The images whose features must never change when preprocessing is made faster.
 
-`python -m tests.server.preprocess_cases` rewrites tests/server/data/preprocess_features.json from
-the current server.preprocess. Do that only when what preprocessing computes is changed on
+`python -m tests.digits.preprocess_cases` rewrites tests/server/data/preprocess_features.json from
+the current digits.preprocess. Do that only when what preprocessing computes is changed on
 purpose (the lead owns that), never to make a speed-up pass.
 """
 
@@ -18,8 +18,8 @@ from PIL import Image
 
 from drawings.generate import draw_one
 from drawings.styles import STYLES as DRAWING_STYLES
-from server.preprocess import bytes_to_features
-from tests.drawing import Style, encode, render
+from digits.preprocess import bytes_to_features
+from drawings.grid import GridStyle, encode, render_grid
 from tests.server.helpers import first_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,15 +59,15 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes]]]:
             yield (f"drawings/{style.name}/{label}",
                    lambda i=style_index, s=style, l=label: _png(draw_one(DRAWINGS_SEED, i, s, l, 0).image))
     rendered = {
-        "plain": Style(), "light-on-dark": Style(ink=(255, 255, 255), paper=(0, 0, 0)),
-        "rgba": Style(mode="RGBA"), "palette": Style(mode="P"), "grey": Style(mode="L"),
-        "slanted": Style(slant=0.4), "thin": Style(level=0.62), "huge-canvas": Style(canvas=2100, size=1500),
+        "plain": GridStyle(), "light-on-dark": GridStyle(ink=(255, 255, 255), paper=(0, 0, 0)),
+        "rgba": GridStyle(mode="RGBA"), "palette": GridStyle(mode="P"), "grey": GridStyle(mode="L"),
+        "slanted": GridStyle(slant=0.4), "thin": GridStyle(level=0.62), "huge-canvas": GridStyle(canvas=2100, size=1500),
     }
     for name, style in rendered.items():
         for label in (1, 4, 8):
-            yield f"rendered/{name}/{label}", lambda s=style, l=label: encode(render(first_of(l), s))
+            yield f"rendered/{name}/{label}", lambda s=style, l=label: encode(render_grid(first_of(l), s))
     for fmt in ("JPEG", "GIF", "BMP", "WEBP"):
-        yield f"rendered/{fmt.lower()}/3", lambda f=fmt: encode(render(first_of(3)), f)
+        yield f"rendered/{fmt.lower()}/3", lambda f=fmt: encode(render_grid(first_of(3)), f)
     for mode in ("L", "RGB", "RGBA", "P", "1"):
         yield f"icon-8x8/{mode}/5", lambda m=mode: _small(m, 5)
     yield "sixteen-bit/256px/2", lambda: _sixteen_bit(2)

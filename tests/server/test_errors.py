@@ -6,7 +6,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.drawing import Style, encode
+from drawings.grid import GridStyle, encode
 from tests.server.helpers import drawing
 
 PNG = drawing(3)
@@ -70,7 +70,7 @@ def test_bad_requests_get_json_errors(live_server, method, path, kwargs, status,
 
 
 def test_upload_limit_is_configurable(model_path, tmp_path):
-    from tests.conftest import start_server
+    from devtools.live_server import start_server
 
     with start_server(model_path, {"DIGITS_MAX_UPLOAD_BYTES": "1000"}, log_dir=tmp_path) as server:
         small = requests.post(server.url + "/predict_digit", data=b"x" * 999, headers={"Content-Type": "image/png"})
@@ -82,6 +82,6 @@ def test_upload_limit_is_configurable(model_path, tmp_path):
 def test_styles_do_not_matter_for_errors(live_server):
     """A well-formed drawing in an odd style is not an error (guards the table against over-refusing)."""
     response = requests.post(
-        live_server.url + "/predict_digit", data=drawing(3, Style(mode="P")), headers={"Content-Type": "image/png"}
+        live_server.url + "/predict_digit", data=drawing(3, GridStyle(mode="P")), headers={"Content-Type": "image/png"}
     )
     assert response.status_code == 200

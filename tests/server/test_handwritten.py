@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 SAMPLES = REPO / "handwritten-digits"
 MIN_SAMPLES = 20

@@ -23,7 +23,7 @@ def test_served_json_is_the_yaml_source_rendered():
 
     import yaml
 
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     source = yaml.safe_load((REPO / "server" / "openapi.yaml").read_text())
     rendered = json.loads((REPO / "server" / "openapi.json").read_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.drawing import Style
+from drawings.grid import GridStyle
 from tests.server.helpers import drawing, first_of
 
 
@@ -50,7 +50,7 @@ def test_several_image_parts_answer_a_list_in_order(live_server):
 def test_raw_image_body(live_server, media_type, fmt):
     response = requests.post(
         live_server.url + "/predict_digit",
-        data=drawing(4, Style(mode="L"), fmt),
+        data=drawing(4, GridStyle(mode="L"), fmt),
         headers={"Content-Type": media_type},
     )
     assert response.status_code == 200, response.text

@@ -1,7 +1,7 @@
 """Preprocessing on drawings like users make, rendered from held-out Digits samples.
 
 A RandomForest is fitted on one half of Digits; the other half is drawn in each style, sent
-through server.preprocess, and must still be recognised. Floors, not perfection: the rendering
+through digits.preprocess, and must still be recognised. Floors, not perfection: the rendering
 itself loses detail (the figures are in the report / README.md).
 """
 
@@ -15,9 +15,10 @@ from PIL import Image
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import train_test_split
 
-from server.errors import BlankImage
-from server.preprocess import bytes_to_features, decode, image_to_features
-from tests.drawing import Style, encode, render
+from digits.decode import decode
+from digits.errors import BlankImage
+from digits.preprocess import bytes_to_features, image_to_features
+from drawings.grid import GridStyle, encode, render_grid
 from tests.server.helpers import digits, first_of
 
 N_SAMPLES = 60
@@ -35,51 +36,51 @@ def split():
 
 
 STYLES = {
-    "plain 256px": (Style(), 0.8),
-    "thick brush": (Style(level=0.2), 0.75),
-    "thin pen": (Style(level=0.62), 0.7),
-    "small off-centre on 512px": (Style(canvas=512, size=60, offset=(150, -120)), 0.75),
-    "light on dark": (Style(ink=(255, 255, 255), paper=(0, 0, 0)), 0.8),
-    "coloured ink on off-white": (Style(ink=(200, 30, 30), paper=(245, 240, 225)), 0.8),
-    "RGBA transparent": (Style(mode="RGBA"), 0.8),
-    "palette": (Style(mode="P"), 0.8),
-    "slanted right": (Style(slant=0.4), 0.75),
-    "slanted left": (Style(slant=-0.4), 0.75),
+    "plain 256px": (GridStyle(), 0.8),
+    "thick brush": (GridStyle(level=0.2), 0.75),
+    "thin pen": (GridStyle(level=0.62), 0.7),
+    "small off-centre on 512px": (GridStyle(canvas=512, size=60, offset=(150, -120)), 0.75),
+    "light on dark": (GridStyle(ink=(255, 255, 255), paper=(0, 0, 0)), 0.8),
+    "coloured ink on off-white": (GridStyle(ink=(200, 30, 30), paper=(245, 240, 225)), 0.8),
+    "RGBA transparent": (GridStyle(mode="RGBA"), 0.8),
+    "palette": (GridStyle(mode="P"), 0.8),
+    "slanted right": (GridStyle(slant=0.4), 0.75),
+    "slanted left": (GridStyle(slant=-0.4), 0.75),
 }
 
 
 @pytest.mark.parametrize("style, floor", STYLES.values(), ids=STYLES.keys())
 def test_drawings_are_recognised(split, style, floor):
     clf, grids, labels = split
-    features = np.concatenate([bytes_to_features(encode(render(grid, style))) for grid in grids])
+    features = np.concatenate([bytes_to_features(encode(render_grid(grid, style))) for grid in grids])
     accuracy = (clf.predict(features) == labels).mean()
     assert accuracy >= floor, f"accuracy {accuracy:.3f}"
 
 
 def test_features_of_a_drawing_resemble_the_original(split):
     _, grids, _ = split
-    diffs = [np.abs(bytes_to_features(encode(render(grid)))[0] - grid).mean() for grid in grids]
+    diffs = [np.abs(bytes_to_features(encode(render_grid(grid)))[0] - grid).mean() for grid in grids]
     # Digits values are 0..16; a mean cell difference of ~2 means the same shape, re-quantised.
     assert np.mean(diffs) < 2.5
 
 
 def test_polarity_colour_and_alpha_do_not_change_features():
     grid = first_of(8)
-    reference = bytes_to_features(encode(render(grid)))
+    reference = bytes_to_features(encode(render_grid(grid)))
     for style in (
-        Style(ink=(255, 255, 255), paper=(0, 0, 0)),
-        Style(ink=(20, 60, 200), paper=(250, 245, 230)),
-        Style(mode="RGBA"),
-        Style(mode="L"),
-        Style(mode="P"),
+        GridStyle(ink=(255, 255, 255), paper=(0, 0, 0)),
+        GridStyle(ink=(20, 60, 200), paper=(250, 245, 230)),
+        GridStyle(mode="RGBA"),
+        GridStyle(mode="L"),
+        GridStyle(mode="P"),
     ):
-        assert np.array_equal(bytes_to_features(encode(render(grid, style))), reference), style
+        assert np.array_equal(bytes_to_features(encode(render_grid(grid, style))), reference), style
 
 
 def test_position_and_canvas_size_do_not_matter_much():
     grid = first_of(2)
-    reference = bytes_to_features(encode(render(grid)))
-    moved = bytes_to_features(encode(render(grid, Style(canvas=800, size=300, offset=(-200, 150)))))
+    reference = bytes_to_features(encode(render_grid(grid)))
+    moved = bytes_to_features(encode(render_grid(grid, GridStyle(canvas=800, size=300, offset=(-200, 150)))))
     assert np.abs(moved - reference).mean() < 1.0
 
 
@@ -93,7 +94,7 @@ def test_an_8x8_upload_takes_the_path_training_rendered_it_through():
 
 
 def test_16_bit_greyscale():
-    image = render(first_of(3), Style(mode="L"))
+    image = render_grid(first_of(3), GridStyle(mode="L"))
     sixteen = Image.fromarray(np.asarray(image, dtype=np.uint16) * 257)
     assert sixteen.mode.startswith("I")
     expected = bytes_to_features(encode(image))
@@ -101,7 +102,7 @@ def test_16_bit_greyscale():
 
 
 def test_exif_rotation_is_applied():
-    upright = render(first_of(4))
+    upright = render_grid(first_of(4))
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90 CW to display": the pixels are stored rotated 90 CCW
     stored = upright.rotate(90, expand=True)
@@ -127,13 +128,13 @@ def test_blank_images_are_refused(image):
 
 
 def test_huge_canvas_is_reduced_before_analysis():
-    big = render(first_of(5), Style(canvas=3000, size=2000, level=0.4))
+    big = render_grid(first_of(5), GridStyle(canvas=3000, size=2000, level=0.4))
     features = bytes_to_features(encode(big))
     assert features.shape == (1, 64) and features.max() <= 16
 
 
 def test_decode_reads_first_frame_of_animated_gif():
-    frames = [render(first_of(label), Style(mode="L")) for label in (1, 2)]
+    frames = [render_grid(first_of(label), GridStyle(mode="L")) for label in (1, 2)]
     buffer = io.BytesIO()
     frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
     assert np.array_equal(bytes_to_features(buffer.getvalue()), bytes_to_features(encode(frames[0], "GIF")))

@@ -1,4 +1,4 @@
-"""Speed-ups of server/preprocess.py must not change a single feature value.
+"""Speed-ups of digits/preprocess.py must not change a single feature value.
 
 The expected features were recorded from the preprocessing before it was tuned for speed
 (tests/server/preprocess_cases.py says how to regenerate them, and when not to).

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO, start_server
+from devtools.live_server import start_server
+from tests.support import REPO
 from tests.server.helpers import drawing
 
 TRAINING_ONLY = ("sklearn", "skl2onnx", "optuna", "scipy", "onnx", "joblib", "pickle", "train", "export")

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from devtools.live_server import free_port
+from tests.support import REPO
 
 
 def run_server(model: str) -> subprocess.CompletedProcess:

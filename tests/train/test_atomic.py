@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from train.atomic import atomic_path, write_json, write_text
+from digits.artifacts import atomic_path, write_json, write_text
 
 
 def test_success_replaces_the_file(tmp_path: Path) -> None:

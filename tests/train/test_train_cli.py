@@ -15,7 +15,7 @@ import joblib
 import optuna
 import pytest
 
-from tests.conftest import QUICK_TRAIN_ARGS, REPO, run_module
+from tests.support import QUICK_TRAIN_ARGS, REPO, run_module
 from train.space import SEARCH_SPACE
 
 

@@ -21,7 +21,7 @@ import pytest
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 from optuna.trial import TrialState
 
-from tests.conftest import REPO, run_module
+from tests.support import REPO, run_module
 from train.space import SEARCH_SPACE
 from train.tune import OVER_BUDGET_ATTR, WORKER_ATTR
 

@@ -15,63 +15,25 @@ Icons of 16 px or less (e.g. 8x8) are enlarged smoothly first, then take the sam
 
 from __future__ import annotations
 
-import io
-from typing import Final, Sequence
+from typing import Final
 
 import numpy as np
-from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops
 
-from server.contract import GRID_SIDE, N_FEATURES, PIXEL_MAX
-from server.errors import BadRequest, BlankImage, ImageTooLarge, UndecodableImage
-from server.errors import UnsupportedMediaType
-
-ACCEPTED_FORMATS: Final = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
-DEFAULT_MAX_IMAGE_PIXELS: Final = 4096 * 4096
+from digits.contract import GRID_SIDE, N_FEATURES
+from digits.decode import ANALYSIS_MAX_SIDE, DEFAULT_MAX_IMAGE_PIXELS, decode
+from digits.errors import BlankImage
 
 BITMAP_SIDE: Final = 32  # optdigits' normalised bitmap
 SMALL_SIDE: Final = 16  # icons up to this size are enlarged smoothly before thresholding
 BLOCK: Final = BITMAP_SIDE // GRID_SIDE
 DIGITS_INK_FRACTION: Final = 0.305  # mean of load_digits().data / 16; per class 0.296..0.322
-ANALYSIS_MAX_SIDE: Final = 1024  # larger uploads are box-reduced first: same answer, less work
 WORK_SIDE: Final = 64  # strokes are normalised at 2x the bitmap resolution
 WORK_PAD: Final = 16
 BLUR_SIGMA: Final = 3.0  # in work pixels: lets a 1 px pen grow to Digits' ~3.5 px strokes
 MIN_CONTRAST: Final = 0.12  # ink must differ from the background by 12% of full scale
 INK_LEVEL: Final = 0.5  # a pixel is ink if it is at least half as far from the paper as the darkest
 MAX_SLANT: Final = 1.0  # shear (dx/dy) beyond 45 degrees is not handwriting slant
-
-
-def decode(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Image.Image:
-    """Bytes -> a loaded, upright PIL image; refuses bombs before decoding any pixel."""
-    if not data:
-        raise UndecodableImage("empty image")
-    try:
-        image = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise UndecodableImage("cannot identify image file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise UndecodableImage(f"cannot read image: {exc}") from None
-    except Image.DecompressionBombError:
-        raise ImageTooLarge("image has too many pixels") from None
-    if image.format not in ACCEPTED_FORMATS:
-        raise UnsupportedMediaType(
-            f"unsupported image format {image.format}; send one of {', '.join(ACCEPTED_FORMATS)}"
-        )
-    width, height = image.size
-    if width * height > max_pixels:
-        raise ImageTooLarge(f"image is {width}x{height} pixels; the limit is {max_pixels} pixels")
-    # JPEG can decode at 1/2..1/8 scale for free; nothing below needs more than this.
-    image.draft("RGB", (ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE))
-    try:
-        image.load()
-        # Phone photos store "rotate me" in EXIF instead of rotating the pixels. In place: the
-        # default returns a copy of every image, rotated or not.
-        ImageOps.exif_transpose(image, in_place=True)
-        return image
-    except Image.DecompressionBombError:
-        raise ImageTooLarge("image has too many pixels") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise UndecodableImage(f"cannot decode image (truncated or corrupt): {exc}") from None
 
 
 def image_to_features(image: Image.Image) -> np.ndarray:
@@ -83,7 +45,7 @@ def ink_to_features(ink: np.ndarray) -> np.ndarray:
     """An ink map (0..1, any size) -> float32[1, 64]; train/augment.py renders through this too."""
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
-        raise BlankImage("the image is blank: no ink found against the background")
+        raise BlankImage()
     if max(ink.shape) <= SMALL_SIDE:
         ink = upsample(ink, BITMAP_SIDE / max(ink.shape))
     return bitmap_to_features(mask_to_bitmap(ink >= INK_LEVEL * strongest))
@@ -104,32 +66,6 @@ def upsample(ink: np.ndarray, factor: float) -> np.ndarray:
 
 def bytes_to_features(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> np.ndarray:
     return image_to_features(decode(data, max_pixels))
-
-
-def grid_to_features(grid: Sequence[float] | np.ndarray) -> np.ndarray:
-    """64 values (flat or 8x8) already on the 0..16 scale -> float32[1, 64], validated."""
-    shape_error = f"pixels must be {N_FEATURES} numbers (flat or {GRID_SIDE}x{GRID_SIDE})"
-    values = as_numbers(grid, shape_error)
-    if values.size != N_FEATURES or values.shape not in ((N_FEATURES,), (GRID_SIDE, GRID_SIDE)):
-        raise BadRequest(f"{shape_error}, got shape {list(values.shape)}")
-    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > PIXEL_MAX:
-        raise BadRequest(f"pixel values must be numbers in 0..{PIXEL_MAX:g}")
-    return values.reshape(1, N_FEATURES)
-
-
-def as_numbers(values: object, message: str) -> np.ndarray:
-    """A (nested) list of JSON numbers -> float32 array; anything else -> BadRequest(message).
-
-    Strings ("1"), booleans, ragged lists and integers too large for a float (10**400 is valid
-    JSON) are refused here rather than coerced by numpy or left to overflow later.
-    """
-    try:
-        array = np.asarray(values)
-    except (TypeError, ValueError, OverflowError):
-        raise BadRequest(message) from None
-    if array.dtype.kind not in "iuf":
-        raise BadRequest(message)
-    return array.astype(np.float32)
 
 
 def ink_map(image: Image.Image) -> np.ndarray:
@@ -210,7 +146,7 @@ def _crop(mask: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
-        raise BlankImage("the image is blank: no ink found against the background")
+        raise BlankImage()
     return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
@@ -289,7 +225,7 @@ def _place_by_mass(patch: np.ndarray) -> np.ndarray:
     height, width = patch.shape
     ys, xs = np.nonzero(patch)
     if ys.size == 0:
-        raise BlankImage("the image is blank: no ink found against the background")
+        raise BlankImage()
     centre = (BITMAP_SIDE - 1) / 2.0
     top = int(np.clip(round(centre - ys.mean()), 0, BITMAP_SIDE - height))
     left = int(np.clip(round(centre - xs.mean()), 0, BITMAP_SIDE - width))

@@ -1,12 +1,17 @@
-"""Command-line plumbing shared by `python -m train`, `train.evaluate` and `export`."""
+"""Command-line plumbing every command in this repo uses (server, train, export, tools)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
+from typing import NoReturn
 
-from server.cli import OneLineParser  # noqa: F401 (re-exported for train/ and export/)
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments give one line on stderr and exit 2 (argparse's default prints usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def checked(convert: Callable[[str], float], accept: Callable[[float], bool], expected: str):
@@ -22,14 +27,6 @@ def checked(convert: Callable[[str], float], accept: Callable[[float], bool], ex
         return value
 
     return parse
-
-
-def missing_inputs(artifacts: Path, names: tuple[str, ...]) -> str | None:
-    """One-line error naming the inputs a stage lacks, or None when all are there."""
-    missing = [name for name in names if not (artifacts / name).exists()]
-    if not missing:
-        return None
-    return f"error: {artifacts} lacks {', '.join(missing)}; run `make train` first"
 
 
 class UsageError(Exception):

@@ -1,12 +1,12 @@
-"""python -m drawings.evaluate: POST every drawing to a running server and score its answers.
+"""python -m yardsticks.evaluate: POST every labelled upload to a running server and score its answers.
 
+The uploads come from a manifest (file, style, label), such as the generated drawings' manifest.csv.
 It talks to the server only over HTTP (multipart field `image` to POST /predict_digit), exactly as
 a user's curl would, so it measures the served preprocessing and model together. Either --url
 names a running server, or --model starts the real one on a free 127.0.0.1 port for the run.
 """
 
 import json
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import requests
 
+from digits.artifacts import write_text, write_with
+from digits.cli import OneLineParser
 from drawings.generate import read_manifest
-from server.cli import OneLineParser
 
 REQUEST_TIMEOUT_S = 10.0
 MAX_ERRORS_SHOWN = 5
@@ -100,18 +101,7 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_atomically(path: Path, write) -> None:
-    """Write to a temporary name beside `path`, then rename: readers see the old or the new file."""
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def plot_confusion(result: dict, path: Path) -> None:
+def plot_confusion(result: dict, path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -124,18 +114,17 @@ def plot_confusion(result: dict, path: Path) -> None:
         ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
                 color="white" if v > m.max() / 2 else "black")
     ax.set(xticks=range(10), yticks=range(10), xlabel="prediction", ylabel="true digit",
-           title=f"realistic drawings: accuracy {result['accuracy']:.3f} (n={result['n']})")
+           title=f"{title}: accuracy {result['accuracy']:.3f} (n={result['n']})")
     fig.tight_layout()
-    _write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
     plt.close(fig)
 
 
-def write_outputs(result: dict, artifacts: Path) -> tuple[Path, Path]:
-    artifacts.mkdir(parents=True, exist_ok=True)
-    json_path = artifacts / "drawings-eval.json"
-    png_path = artifacts / "drawings-confusion.png"
-    _write_atomically(json_path, lambda tmp: Path(tmp).write_text(json.dumps(result, indent=2) + "\n"))
-    plot_confusion(result, png_path)
+def write_outputs(result: dict, artifacts: Path, name: str = "drawings") -> tuple[Path, Path]:
+    """artifacts/<name>-eval.json and artifacts/<name>-confusion.png."""
+    json_path = write_text(artifacts / f"{name}-eval.json", json.dumps(result, indent=2) + "\n")
+    png_path = artifacts / f"{name}-confusion.png"
+    plot_confusion(result, png_path, name)
     return json_path, png_path
 
 
@@ -154,12 +143,13 @@ def select(rows: list[dict], per_class: int | None) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m drawings.evaluate", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m yardsticks.evaluate", description=__doc__.splitlines()[0])
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:5000")
     target.add_argument("--model", type=Path, help="start `python -m server --model MODEL` for the run")
     parser.add_argument("--manifest", type=Path, default=Path("artifacts/drawings/manifest.csv"))
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    parser.add_argument("--name", default="drawings", help="names the outputs: artifacts/NAME-eval.json")
     parser.add_argument("--per-class", type=int, default=None, help="only the first N per digit per style")
     args = parser.parse_args(argv)
 
@@ -178,12 +168,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                               timeout=60) as server:
                 answers = ask_server(server.url, args.manifest, rows)
         except ServerNotReady as e:
-            raise SystemExit(f"eval-drawings: {e}") from e
+            raise SystemExit(f"{args.name}: {e}") from e
     result = score(answers)
     result["seconds"] = round(time.perf_counter() - start, 1)
     print(format_report(result))
-    json_path, png_path = write_outputs(result, args.artifacts)
-    print(f"\n{len(answers)} drawings in {result['seconds']} s; wrote {json_path} and {png_path}")
+    json_path, png_path = write_outputs(result, args.artifacts, args.name)
+    print(f"\n{len(answers)} uploads in {result['seconds']} s; wrote {json_path} and {png_path}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Turn Digits' 8x8 grids into drawings like users upload (big canvas, ink, paper, alpha).
+"""Digits' own 8x8 grids drawn as uploads (big canvas, ink, paper, alpha), and image -> file bytes.
 
-Used by the preprocessing self-checks and tests: upscale the grid smoothly, threshold it (the
-threshold sets the stroke thickness), shear it (slant), then paint it onto a canvas.
+The other renderer, drawings/render.py, draws a glyph skeleton with a brush; this one starts from a
+Digits row, so a test or a fuzz case can send a drawing whose right answer is a known Digits label:
+upscale the grid smoothly, threshold it (the threshold sets the stroke thickness), shear it
+(slant), then paint it onto a canvas.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +16,7 @@ from PIL import Image, ImageFilter
 
 
 @dataclass(frozen=True)
-class Style:
+class GridStyle:
     canvas: int = 256
     size: int = 180  # height of the digit on the canvas
     offset: tuple[int, int] = (0, 0)  # from the centred position, in canvas pixels
@@ -24,7 +27,7 @@ class Style:
     mode: str = "RGB"  # "RGB", "L", "RGBA" (transparent paper) or "P"
 
 
-def render(grid: np.ndarray, style: Style = Style()) -> Image.Image:
+def render_grid(grid: np.ndarray, style: GridStyle = GridStyle()) -> Image.Image:
     """An 8x8 Digits grid (0..16) -> a PIL image drawn in `style`."""
     small = Image.fromarray((np.asarray(grid, dtype=np.float32).reshape(8, 8) / 16.0 * 255).astype(np.uint8))
     big = small.resize((style.size, style.size), Image.Resampling.BICUBIC)
@@ -60,8 +63,6 @@ def render(grid: np.ndarray, style: Style = Style()) -> Image.Image:
 
 def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
     """PIL image -> file bytes in `fmt` (what a user's upload would contain)."""
-    import io
-
     if fmt == "JPEG" and image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     buffer = io.BytesIO()

@@ -1,4 +1,8 @@
-"""Write files so that readers only ever see the old complete file or the new complete one."""
+"""The files the stages hand each other in artifacts/, and how they are written.
+
+Writes are atomic: readers only ever see the old complete file or the new complete one, so an
+interrupted run leaves no half-written artifact.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,15 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-import joblib
+BEST_MODEL: Final = "best_model.pkl"  # tuned RandomForest (train -> export)
+BASELINE_MODEL: Final = "baseline_model.pkl"  # default RandomForest, for the report
+TUNING_FILE: Final = "tuning.json"  # the study's best parameters and CV scores
+METRICS_FILE: Final = "metrics.json"  # held-out scores of both models
+MODEL_FILE: Final = "model.onnx"  # what the server loads
+MODEL_FACTS_FILE: Final = "model.json"  # model.onnx's metadata, readable without onnx
+PARITY_FILE: Final = "parity.json"  # the export gate's verdict
 
 
 @contextlib.contextmanager
@@ -49,5 +59,9 @@ def write_json(target: Path, data: Any) -> Path:
     return write_text(target, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def dump_model(target: Path, model: Any) -> Path:
-    return write_with(target, lambda tmp: joblib.dump(model, tmp))
+def missing_inputs(artifacts: Path, names: tuple[str, ...]) -> str | None:
+    """One-line error naming the inputs a stage lacks, or None when all are there."""
+    missing = [name for name in names if not (artifacts / name).exists()]
+    if not missing:
+        return None
+    return f"error: {artifacts} lacks {', '.join(missing)}; run `make train` first"

@@ -1,0 +1,56 @@
+"""Helpers shared by the test modules (fixtures live in the conftest.py files).
+
+REPO, `run_module` (run `python -m ...` as a user would) and `need` (skip locally, fail in CI)
+are imported from here; the real server launcher is devtools.live_server.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devtools.live_server import REPO
+
+# Small but real: enough trials for Optuna's importance plot, few folds to stay fast.
+QUICK_TRAIN_ARGS = ["--trials", "4", "--folds", "3", "--augment-copies", "1", "--no-progress"]
+
+
+def run_module(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run `python -m module args` from the repo root, as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def need(available: bool, why: str) -> None:
+    """Skip a test whose real dependency is missing on a developer's machine; in CI, fail it.
+
+    CI installs everything (`make test` runs scripts/system-deps.sh), so a skip there would hide
+    a broken install step.
+    """
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {why}")
+    pytest.skip(why)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level names of the modules a source file imports (absolute imports; relative ones stay
+    inside their package). A call to __import__ shows up as "__import__": a dynamic import would
+    dodge every rule built on this scan."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
+            names.add("__import__")
+    return names
