@@ -23,7 +23,7 @@ def time_stages(model_path: str) -> dict[str, float]:
     from server.config import Settings
 
     begin = time.perf_counter()
-    create_app(Settings(model_path=model_path).flask_config())
+    create_app(Settings(model_path=model_path))
     timings["create_app (model load + warm-up)"] = round(time.perf_counter() - begin, 4)
     return timings
 

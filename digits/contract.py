@@ -14,3 +14,6 @@ GRID_SIDE: Final = 8
 N_FEATURES: Final = GRID_SIDE * GRID_SIDE
 PIXEL_MAX: Final = 16.0
 CLASSES: Final = tuple(range(10))
+
+# The metadata_props key export writes the model's version under; the server reports it.
+MODEL_VERSION_KEY: Final = "model_version"

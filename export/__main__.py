@@ -21,7 +21,7 @@ from sklearn.datasets import load_digits
 from digits.artifacts import (BEST_MODEL, METRICS_FILE, MODEL_FACTS_FILE, MODEL_FILE, PARITY_FILE,
                               TUNING_FILE, atomic_path, missing_inputs, write_json)
 from digits.cli import OneLineParser
-from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
+from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, MODEL_VERSION_KEY, N_FEATURES, PIXEL_MAX,
                              PROBABILITIES_OUTPUT)
 from export.convert import opset_imports, set_metadata, to_onnx
 from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
@@ -42,7 +42,7 @@ def model_facts(artifacts: Path, source_sha256: str) -> dict[str, Any]:
     tuning = json.loads((artifacts / TUNING_FILE).read_text())
     metrics = json.loads((artifacts / METRICS_FILE).read_text())
     return {
-        "model_version": f"rf-{source_sha256[:12]}",
+        MODEL_VERSION_KEY: f"rf-{source_sha256[:12]}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source_model_sha256": source_sha256,
         "training_params": tuning["best_params"],

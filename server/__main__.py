@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     try:
-        app = create_app(settings.flask_config())
+        app = create_app(settings)
     except ModelLoadError as exc:
         # One line, no traceback: this is a deployment mistake, not a bug.
         print(f"error: {exc}", file=sys.stderr)

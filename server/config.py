@@ -1,13 +1,13 @@
 """Server settings: environment variables with documented defaults (README.md, "Configuration").
 
-`python -m server` flags override the environment; `create_app(config)` takes the result (or
-any mapping with the same keys, e.g. from a test).
+`python -m server` flags override the environment; `create_app(settings)` takes the result, and
+a test or an embedder builds `Settings(model_path=...)` directly.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Final, Mapping
 
 from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
@@ -39,12 +39,6 @@ class Settings:
                 values[field.name] = _parse(field.name, raw, field.type)
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
-
-    def flask_config(self) -> dict[str, Any]:
-        """The mapping create_app() takes: upper-case keys, Flask's own where one exists."""
-        config = {key.upper(): value for key, value in asdict(self).items()}
-        config["MAX_CONTENT_LENGTH"] = self.max_upload_bytes
-        return config
 
 
 def _parse(name: str, raw: str, kind: Any) -> Any:

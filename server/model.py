@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from digits.contract import (
     CLASSES,
     INPUT_NAME,
     LABEL_OUTPUT,
+    MODEL_VERSION_KEY,
     N_FEATURES,
     PROBABILITIES_OUTPUT,
 )
@@ -72,16 +74,23 @@ class Model:
         # First run allocates ORT's arenas; do it before /readyz says yes.
         self.predict(np.zeros((1, N_FEATURES), dtype=np.float32))
 
+    @cached_property
+    def version(self) -> str:
+        """The one version reported everywhere (/model, v2, /readyz, logs): the `model_version`
+        export writes into the ONNX metadata, else (a model from elsewhere) the file's digest."""
+        written = self.session.get_modelmeta().custom_metadata_map.get(MODEL_VERSION_KEY)
+        return written or f"sha256-{self.sha256[:12]}"
+
     def metadata(self) -> dict[str, Any]:
         meta = self.session.get_modelmeta()
         return {
+            "version": self.version,
             "path": str(self.path),
             "sha256": self.sha256,
             "producer": meta.producer_name,
             "graph_name": meta.graph_name,
             "domain": meta.domain,
             "description": meta.description,
-            "version": meta.version,
             "metadata": dict(meta.custom_metadata_map),
             "inputs": [_describe(arg) for arg in self.session.get_inputs()],
             "outputs": [_describe(arg) for arg in self.session.get_outputs()],
@@ -108,5 +117,5 @@ def _check_contract(path: Path, session: ort.InferenceSession) -> None:
         problems.append(f"output {PROBABILITIES_OUTPUT!r} float32 [N, {len(CLASSES)}] (ZipMap off)")
     if problems:
         raise ModelLoadError(
-            f"model file {path} does not match server/contract.py: expected " + ", ".join(problems)
+            f"model file {path} does not match digits/contract.py: expected " + ", ".join(problems)
         )

@@ -1,11 +1,19 @@
 """Each style has the properties docs/drawings.md claims for it."""
 
 import numpy as np
+from PIL import Image
 import pytest
 
 from drawings.skeletons import all_glyphs, glyphs_for
 from drawings.styles import STYLES
-from conftest import ink_of
+
+
+def ink_of(image: Image.Image) -> np.ndarray:
+    """How much ink each pixel holds, 0..1: alpha on a transparent canvas, else distance from the corner colour."""
+    rgba = np.asarray(image.convert("RGBA"), dtype=float)
+    if image.mode == "RGBA":
+        return rgba[..., 3] / 255
+    return np.abs(rgba[..., :3] - rgba[0, 0, :3]).max(axis=-1) / 255
 
 
 def _bbox(image):

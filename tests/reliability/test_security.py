@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
+from server.config import Settings
 from tests.support import REPO
 
 SERVER_MODULES = sorted((REPO / "server").glob("*.py"))
@@ -61,7 +62,7 @@ def test_server_never_enables_debug_or_pickle(path):
 
 def test_a_bug_answers_json_500_without_a_traceback(model_path):
     """The app's last-resort handler: the real app, with one route that fails like a bug would."""
-    app = create_app({"MODEL_PATH": str(model_path)})
+    app = create_app(Settings(model_path=str(model_path)))
     app.add_url_rule("/boom", view_func=lambda: 1 / 0)
     response = app.test_client().get("/boom")
     assert response.status_code == 500

@@ -75,3 +75,14 @@ def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):
 def test_unsafe_request_id_is_replaced(live_server):
     response = requests.get(live_server.url + "/healthz", headers={"X-Request-ID": "a b\tc"})
     assert response.headers["X-Request-ID"] != "a b\tc"
+
+
+def test_one_model_version_everywhere(live_server):
+    """/model, /readyz and the v2 metadata all report the model_version export wrote."""
+    meta = requests.get(live_server.url + "/model").json()
+    written = meta["metadata"]["model_version"]
+    assert written.startswith("rf-")
+    assert meta["version"] == written
+    assert requests.get(live_server.url + "/readyz").json()["model_version"] == written
+    assert requests.get(live_server.url + "/v2/models/digits").json()["versions"] == [written]
+    assert requests.get(live_server.url + f"/v2/models/digits/versions/{written}/ready").status_code == 200

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
-from server.app import PAGE_CSP
+from server.routes import PAGE_CSP
 
 
 class _Page(HTMLParser):

@@ -51,7 +51,7 @@ def test_model_breaking_the_contract_is_refused(tmp_path):
     model.write_bytes(helper.make_model(graph).SerializeToString())
     result = run_server(str(model))
     assert result.returncode != 0
-    assert "does not match server/contract.py" in result.stderr
+    assert "does not match digits/contract.py" in result.stderr
 
 
 def test_bad_env_value_is_one_line(tmp_path):

@@ -1,0 +1,291 @@
+"""The wire formats: an HTTP request -> float32[N, 64], and a prediction -> the HTTP answer.
+
+/predict_digit accepts
+- multipart/form-data, one or more `image` file parts (the curl contract),
+- a raw image body (Content-Type image/png, image/jpeg, image/gif, image/bmp or image/webp),
+- JSON {"pixels": [64 numbers 0..16]} or {"instances": [[64 numbers], ...]}.
+/v2/models/digits/infer speaks the Open Inference Protocol v2 (KServe / Triton HTTP): plain JSON
+tensors and the binary tensor extension tritonclient uses by default (a JSON header of
+`Inference-Header-Content-Length` bytes followed by raw little-endian data).
+
+Every refusal is an exception (server/errors.py or digits/errors.py), never a response built here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any, Final
+
+import numpy as np
+from flask import Request, Response, jsonify
+
+from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
+                             PROBABILITIES_OUTPUT)
+from digits.preprocess import bytes_to_features
+from server.errors import BadRequest, UnsupportedMediaType
+from server.model import Prediction
+
+IMAGE_FIELD: Final = "image"
+IMAGE_MEDIA_TYPES: Final = frozenset(
+    {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp"}
+)
+MAX_BATCH: Final = 256
+V2_MODEL_NAME: Final = "digits"
+V2_HEADER_LENGTH: Final = "Inference-Header-Content-Length"
+_V2_DTYPES: Final = {"INT64": np.dtype("<i8"), "FP32": np.dtype("<f4")}
+_V2_OUTPUTS: Final = (LABEL_OUTPUT, PROBABILITIES_OUTPUT)
+
+
+class InMemoryRequest(Request):
+    """Multipart file parts kept in memory rather than spooled to a temp file past 500 KB.
+
+    Bodies are capped at DIGITS_MAX_UPLOAD_BYTES before parsing, so memory stays bounded, and
+    uploads work on a read-only root filesystem (no writable /tmp in `docker run --read-only`).
+    """
+
+    def _get_file_stream(
+        self, total_content_length: int | None, content_type: str | None,
+        filename: str | None = None, content_length: int | None = None,
+    ) -> IO[bytes]:
+        return io.BytesIO()
+
+
+@dataclass(frozen=True)
+class PredictRequest:
+    features: np.ndarray  # float32[N, 64]
+    batch: bool  # answer {"predictions": [...]} rather than one flat object
+
+
+@dataclass(frozen=True)
+class V2Request:
+    features: np.ndarray  # float32[N, 64]
+    outputs: tuple[tuple[str, bool], ...]  # (output name, as binary), in the order asked
+    request_id: Any  # the client's "id", echoed back; None when absent
+
+
+class RequestDecoder:
+    """Turns requests into features under the limits of one app's settings."""
+
+    def __init__(self, max_image_pixels: int) -> None:
+        self.max_image_pixels = max_image_pixels
+
+    def image(self, data: bytes) -> np.ndarray:
+        return bytes_to_features(data, self.max_image_pixels)
+
+    def predict_request(self, request: Request) -> PredictRequest:
+        media_type = request.mimetype
+        if media_type == "multipart/form-data":
+            return self._multipart(request)
+        if media_type in IMAGE_MEDIA_TYPES:
+            return PredictRequest(self.image(request.get_data()), batch=False)
+        if media_type == "application/json":
+            return _json_grids(request.get_data())
+        raise UnsupportedMediaType(
+            f"unsupported media type {media_type or '(none)'}: send multipart/form-data with an "
+            f"'{IMAGE_FIELD}' file, an image/png|jpeg|gif|bmp|webp body, or application/json"
+        )
+
+    def _multipart(self, request: Request) -> PredictRequest:
+        uploads = request.files.getlist(IMAGE_FIELD)
+        if not uploads:
+            if IMAGE_FIELD in request.form:
+                raise BadRequest(f"field '{IMAGE_FIELD}' must be a file upload (curl -F \"image=@file.png\")")
+            raise BadRequest(f"missing multipart field '{IMAGE_FIELD}'")
+        if len(uploads) > MAX_BATCH:
+            raise BadRequest(f"at most {MAX_BATCH} images per request")
+        rows = [self.image(upload.read()) for upload in uploads]
+        return PredictRequest(np.concatenate(rows), batch=len(rows) > 1)
+
+
+def predict_answer(prediction: Prediction, request: PredictRequest, explain: bool) -> Response:
+    """The /predict_digit answer: one object, or {"predictions": [...]} for a batch."""
+    answers = [
+        _answer(prediction, row, request.features[row] if explain else None)
+        for row in range(len(prediction.labels))
+    ]
+    return jsonify({"predictions": answers} if request.batch else answers[0])
+
+
+def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> dict[str, Any]:
+    probabilities = prediction.probabilities[row]
+    answer: dict[str, Any] = {
+        "prediction": int(prediction.labels[row]),
+        "confidence": round(float(probabilities.max()), 4),
+        "probabilities": [round(float(p), 4) for p in probabilities],
+    }
+    if features is not None:
+        answer["features"] = features.reshape(GRID_SIDE, GRID_SIDE).tolist()
+    return answer
+
+
+def json_object(data: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None if it is invalid, nested too deeply or not an object."""
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _json_grids(data: bytes) -> PredictRequest:
+    body = json_object(data)
+    if body is None:
+        raise BadRequest('invalid JSON: expected an object {"pixels": [...]} or {"instances": [...]}')
+    if "pixels" in body:
+        return PredictRequest(grid_to_features(body["pixels"]), batch=False)
+    if "instances" in body:
+        instances = body["instances"]
+        if not isinstance(instances, list) or not instances:
+            raise BadRequest("'instances' must be a non-empty list of 64-number rows")
+        if len(instances) > MAX_BATCH:
+            raise BadRequest(f"at most {MAX_BATCH} instances per request")
+        return PredictRequest(np.concatenate([grid_to_features(row) for row in instances]), batch=True)
+    raise BadRequest("missing field 'pixels' (or 'instances')")
+
+
+def grid_to_features(grid: Sequence[float] | np.ndarray) -> np.ndarray:
+    """64 values (flat or 8x8) already on the 0..16 scale -> float32[1, 64], validated."""
+    shape_error = f"pixels must be {N_FEATURES} numbers (flat or {GRID_SIDE}x{GRID_SIDE})"
+    values = as_numbers(grid, shape_error)
+    if values.size != N_FEATURES or values.shape not in ((N_FEATURES,), (GRID_SIDE, GRID_SIDE)):
+        raise BadRequest(f"{shape_error}, got shape {list(values.shape)}")
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > PIXEL_MAX:
+        raise BadRequest(f"pixel values must be numbers in 0..{PIXEL_MAX:g}")
+    return values.reshape(1, N_FEATURES)
+
+
+def as_numbers(values: object, message: str) -> np.ndarray:
+    """A (nested) list of JSON numbers -> float32 array; anything else -> BadRequest(message).
+
+    Strings ("1"), booleans, ragged lists and integers too large for a float (10**400 is valid
+    JSON) are refused here rather than coerced by numpy or left to overflow later.
+    """
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        raise BadRequest(message) from None
+    if array.dtype.kind not in "iuf":
+        raise BadRequest(message)
+    return array.astype(np.float32)
+
+
+# --- Open Inference Protocol v2 ------------------------------------------------------------
+
+def v2_model_metadata(version: str) -> dict[str, Any]:
+    return {
+        "name": V2_MODEL_NAME,
+        "versions": [version],
+        "platform": "onnxruntime_onnx",
+        "inputs": [{"name": INPUT_NAME, "datatype": "FP32", "shape": [-1, N_FEATURES]}],
+        "outputs": [
+            {"name": LABEL_OUTPUT, "datatype": "INT64", "shape": [-1]},
+            {"name": PROBABILITIES_OUTPUT, "datatype": "FP32", "shape": [-1, len(CLASSES)]},
+        ],
+    }
+
+
+def v2_request(request: Request) -> V2Request:
+    body, binary = _v2_split_body(request)
+    return V2Request(_v2_input_tensor(body, binary), _v2_requested_outputs(body), body.get("id"))
+
+
+def v2_answer(prediction: Prediction, request: V2Request, version: str) -> Response:
+    tensors = {
+        LABEL_OUTPUT: ("INT64", prediction.labels),
+        PROBABILITIES_OUTPUT: ("FP32", prediction.probabilities),
+    }
+    answer: dict[str, Any] = {"model_name": V2_MODEL_NAME, "model_version": version}
+    if request.request_id is not None:
+        answer["id"] = request.request_id
+    outputs, payload = [], b""
+    for name, as_binary in request.outputs:
+        datatype, values = tensors[name]
+        entry: dict[str, Any] = {"name": name, "datatype": datatype, "shape": list(values.shape)}
+        if as_binary:
+            raw = np.ascontiguousarray(values, dtype=_V2_DTYPES[datatype]).tobytes()
+            entry["parameters"] = {"binary_data_size": len(raw)}
+            payload += raw
+        else:
+            entry["data"] = values.reshape(-1).tolist()
+        outputs.append(entry)
+    answer["outputs"] = outputs
+    if not payload:
+        return jsonify(answer)
+    header = json.dumps(answer).encode()
+    response = Response(header + payload, mimetype="application/octet-stream")
+    response.headers[V2_HEADER_LENGTH] = str(len(header))
+    return response
+
+
+def _v2_split_body(request: Request) -> tuple[dict[str, Any], bytes]:
+    data = request.get_data()
+    header_length = request.headers.get(V2_HEADER_LENGTH)
+    if header_length is None:
+        header, binary = data, b""
+    else:
+        # isdigit() alone accepts "²", which int() refuses.
+        if not (header_length.isascii() and header_length.isdigit()) or int(header_length) > len(data):
+            raise BadRequest(f"invalid {V2_HEADER_LENGTH} header")
+        header, binary = data[: int(header_length)], data[int(header_length) :]
+    body = json_object(header)
+    if body is None:
+        raise BadRequest("invalid JSON inference request: expected a JSON object")
+    return body, binary
+
+
+def _v2_input_tensor(body: dict[str, Any], binary: bytes) -> np.ndarray:
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or len(inputs) != 1 or not isinstance(inputs[0], dict):
+        raise BadRequest(f"expected exactly one input tensor named '{INPUT_NAME}'")
+    tensor = inputs[0]
+    if tensor.get("name") != INPUT_NAME:
+        raise BadRequest(f"unknown input {tensor.get('name')!r}; the model's input is '{INPUT_NAME}'")
+    if tensor.get("datatype") != "FP32":
+        raise BadRequest(f"input '{INPUT_NAME}' must have datatype FP32, got {tensor.get('datatype')!r}")
+    shape = tensor.get("shape")
+    if (
+        not isinstance(shape, list)
+        or len(shape) != 2
+        or shape[1] != N_FEATURES
+        or not isinstance(shape[0], int)
+        or isinstance(shape[0], bool)
+        or shape[0] < 1
+    ):
+        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}], got {shape!r}")
+    size = _v2_parameters(tensor).get("binary_data_size")
+    if size is not None:
+        if size != len(binary) or size != shape[0] * N_FEATURES * 4:
+            raise BadRequest(f"binary_data_size does not match shape {shape} FP32")
+        values = np.frombuffer(binary, dtype=_V2_DTYPES["FP32"])
+    else:
+        values = as_numbers(tensor.get("data"), f"input '{INPUT_NAME}' data must be numbers").reshape(-1)
+    if values.size != shape[0] * N_FEATURES:
+        raise BadRequest(f"input '{INPUT_NAME}' has {values.size} values, shape {shape} needs {shape[0] * N_FEATURES}")
+    return np.concatenate([grid_to_features(row) for row in values.reshape(shape[0], N_FEATURES)])
+
+
+def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
+    default_binary = bool(_v2_parameters(body).get("binary_data_output", False))
+    requested = body.get("outputs")
+    if not requested:
+        return tuple((name, default_binary) for name in _V2_OUTPUTS)
+    if not isinstance(requested, list):
+        raise BadRequest("'outputs' must be a list")
+    chosen = []
+    for entry in requested:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name not in _V2_OUTPUTS:
+            raise BadRequest(f"unknown output {name!r}; outputs are '{LABEL_OUTPUT}' and '{PROBABILITIES_OUTPUT}'")
+        chosen.append((name, bool(_v2_parameters(entry).get("binary_data", default_binary))))
+    return tuple(chosen)
+
+
+def _v2_parameters(node: dict[str, Any]) -> dict[str, Any]:
+    """A request's, tensor's or output's optional "parameters" object."""
+    parameters = node.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise BadRequest("'parameters' must be a JSON object")
+    return parameters

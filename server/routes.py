@@ -1,0 +1,122 @@
+"""Every route, in one style: thin views that decode, call Runtime.predict, and encode.
+
+`GET /` is the draw-a-digit page (server/static/), which calls POST /predict_digit like any
+other client. The /v2 routes are the Open Inference Protocol's (server/protocol.py).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import NotFound
+
+from server import protocol
+from server.runtime import current_runtime
+
+# The page loads nothing but its own files and has no inline script or handler; this keeps it so.
+PAGE_CSP: Final = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_TRUE: Final = ("1", "true", "yes")
+
+routes = Blueprint("routes", __name__)
+
+
+@routes.get("/")
+def page() -> Response:
+    response = current_app.send_static_file("index.html")
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@routes.post("/predict_digit")
+def predict_digit() -> Response:
+    runtime = current_runtime()
+    parsed = runtime.decoder.predict_request(request)
+    prediction = runtime.predict(parsed.features)
+    return protocol.predict_answer(prediction, parsed, request.args.get("explain", "").lower() in _TRUE)
+
+
+@routes.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="alive")
+
+
+@routes.get("/readyz")
+def readyz() -> Response:
+    # The model is loaded and warmed up inside create_app(), so an app that exists is ready.
+    model = current_runtime().model
+    return jsonify(status="ready", model_version=model.version, model_sha256=model.sha256)
+
+
+@routes.get("/model")
+def model_metadata() -> Response:
+    return jsonify(current_runtime().model.metadata())
+
+
+@routes.get("/metrics")
+def metrics() -> Response:
+    return current_runtime().metrics.exposition()
+
+
+@routes.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@routes.get("/v2")
+def v2_server_metadata() -> Response:
+    return jsonify(name="digits-onnx", version="1", extensions=["binary_tensor_data"])
+
+
+@routes.get("/v2/health/live")
+def v2_live() -> Response:
+    return jsonify(live=True)
+
+
+@routes.get("/v2/health/ready")
+def v2_ready() -> Response:
+    return jsonify(ready=True)
+
+
+@routes.get("/v2/models/digits")
+@routes.get("/v2/models/digits/versions/<version>")
+def v2_model_metadata(version: str | None = None) -> Response:
+    return jsonify(protocol.v2_model_metadata(_model_version(version)))
+
+
+@routes.get("/v2/models/digits/ready")
+@routes.get("/v2/models/digits/versions/<version>/ready")
+def v2_model_ready(version: str | None = None) -> Response:
+    _model_version(version)
+    return jsonify(name=protocol.V2_MODEL_NAME, ready=True)
+
+
+@routes.post("/v2/models/digits/infer")
+@routes.post("/v2/models/digits/versions/<version>/infer")
+def v2_infer(version: str | None = None) -> Response:
+    served = _model_version(version)
+    runtime = current_runtime()
+    parsed = protocol.v2_request(request)
+    return protocol.v2_answer(runtime.predict(parsed.features), parsed, served)
+
+
+def _model_version(asked: str | None) -> str:
+    """The served model's version; 404 if the client asked for another one."""
+    served = current_runtime().model.version
+    if asked is not None and asked != served:
+        raise NotFound(f"model {protocol.V2_MODEL_NAME} has no version {asked}")
+    return served
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, read on first use (few clients fetch it; start-up stays short).
+
+    server/openapi.yaml is the source; `make openapi` renders it to openapi.json, so the runtime
+    needs no YAML parser."""
+    return json.loads(resources.files("server").joinpath("openapi.json").read_text(encoding="utf-8"))
