@@ -1,4 +1,4 @@
-"""python -m bench.serve {seed,ceiling} --port N: a baseline app on waitress, configured exactly
+"""python -m bench.serve {pickle,ceiling} --port N: a baseline app on waitress, configured exactly
 as `python -m server` configures itself (Settings.from_env + server.serving.create_server)."""
 
 from __future__ import annotations
@@ -7,19 +7,19 @@ import sys
 
 from flask import Flask
 
+from digits.cli import OneLineParser
 from server.config import Settings
 from server.serving import create_server
-from digits.cli import OneLineParser
 
-APPS = ("seed", "ceiling")
+APPS = ("pickle", "ceiling")
 
 
 def build(kind: str, sklearn_model: str) -> Flask:
     # Imported here so the ceiling process never loads scikit-learn.
-    if kind == "seed":
-        from bench.seed_app import create_app as create_seed
+    if kind == "pickle":
+        from bench.pickle_app import create_app as create_pickle
 
-        return create_seed(sklearn_model)
+        return create_pickle(sklearn_model)
     from bench.ceiling_app import create_app as create_ceiling
 
     return create_ceiling()
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(prog="python -m bench.serve", description=__doc__)
     parser.add_argument("kind", choices=APPS)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--sklearn-model", default="artifacts/best_model.pkl", help="pickle for the seed app")
+    parser.add_argument("--sklearn-model", default="artifacts/best_model.pkl", help="the pickle app's model")
     args = parser.parse_args(argv)
     settings = Settings.from_env(host="127.0.0.1", port=args.port)
     create_server(build(args.kind, args.sklearn_model), settings).run()
