@@ -3,13 +3,19 @@ as `python -m server` configures itself (Settings.from_env + server.serving.crea
 
 from __future__ import annotations
 
-import sys
+import os
 
-from flask import Flask
+# As in server/__main__.py, before numpy is first imported: the baselines get the same one-thread
+# BLAS as our server, so none of the three is handicapped by spinning OpenBLAS threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from digits.cli import OneLineParser
-from server.config import Settings
-from server.serving import create_server
+import sys  # noqa: E402
+
+from flask import Flask  # noqa: E402
+
+from digits.cli import OneLineParser  # noqa: E402
+from server.config import Settings  # noqa: E402
+from server.serving import create_server  # noqa: E402
 
 APPS = ("pickle", "ceiling")
 

@@ -1,4 +1,4 @@
-"""Issue 7's targets, checked against one run's results. Reported, never enforced."""
+"""The performance targets, checked against one run's results. Reported, never enforced."""
 
 from __future__ import annotations
 
