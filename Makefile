@@ -36,8 +36,9 @@ system-deps: ## [root] install the Debian packages the tests drive (PostgreSQL, 
 
 # Training takes minutes, so only `make train` starts it (and always does: the study resumes and
 # tops up to TRIALS). Anything else that needs the model says so in one line instead.
+NO_MODEL = no trained model in $(ARTIFACTS)/: run `make train` first
 $(MODEL_PKL): $(TRAIN_INPUTS) $(if $(filter train,$(MAKECMDGOALS)),FORCE) | $(BIN)/.installed
-	$(if $(filter train,$(MAKECMDGOALS)),,$(error $(if $(wildcard $@),$@ is older than the training code,no trained model in $(ARTIFACTS)/): run `make train` first))
+	$(if $(filter train,$(MAKECMDGOALS)),,$(error $(if $(wildcard $@),$@ is older than the training code: run `make train` first,$(NO_MODEL))))
 	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS)
 
 $(MODEL_ONNX): $(MODEL_PKL) $(EXPORT_INPUTS) | $(BIN)/.installed
@@ -45,7 +46,8 @@ $(MODEL_ONNX): $(MODEL_PKL) $(EXPORT_INPUTS) | $(BIN)/.installed
 
 train: $(MODEL_PKL) ## tune with Optuna, fit best + baseline, evaluate, report -> artifacts/best_model.pkl
 
-evaluate: $(MODEL_PKL) ## re-score the saved models on the held-out split -> artifacts/metrics.json
+evaluate: setup ## re-score the saved models on the held-out split -> artifacts/metrics.json
+	$(if $(wildcard $(MODEL_PKL)),,$(error $(NO_MODEL)))
 	$(BIN)/python -m train.evaluate --artifacts $(ARTIFACTS)
 
 export: $(MODEL_ONNX) ## convert the tuned model to ONNX behind the parity gate -> artifacts/model.onnx
