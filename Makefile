@@ -20,7 +20,9 @@ EXPORT_INPUTS := $(wildcard export/*.py digits/*.py) requirements/train.txt
         test-page page-screenshots lock clean FORCE
 
 help: ## list the targets ([root]: needs root, for apt-get on first use or for the Docker engine)
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}' \
+	  | sed -e 's|$$(PORT)|$(PORT)|g; s|$$(PICKLE_IMAGE)|$(PICKLE_IMAGE)|g; s|$$(LOCAL_BASE)|$(LOCAL_BASE)|g' \
+	        -e 's|$$(IMAGE)|$(IMAGE)|g; s|$$(BASE)|$(BASE)|g; s|$$(MODEL)|$(MODEL)|g'
 
 $(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
