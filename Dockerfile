@@ -1,4 +1,5 @@
-# The runtime image: Python, a virtualenv with requirements/runtime.txt only, server/ and the ONNX model.
+# The runtime image: Python, a virtualenv with requirements/runtime.txt only, digits/, server/ and the
+# ONNX model.
 # Built offline: `make wheels` downloads the hash-pinned wheels on the host, so `docker build
 # --network none` works. Build with `make image` (BASE=... for a local base from `make base-image`).
 ARG BASE=python:3.11-slim
@@ -22,6 +23,7 @@ RUN groupadd --gid 10001 digits \
 COPY --from=venv /opt/venv /opt/venv
 WORKDIR /app
 COPY docker/healthcheck.py /app/healthcheck.py
+COPY digits/ /app/digits/
 COPY server/ /app/server/
 COPY artifacts/model.onnx /app/artifacts/model.onnx
 ENV PATH=/opt/venv/bin:$PATH \

@@ -1,19 +1,28 @@
-# digits-onnx: every target sets up what it needs (the virtualenv is built on first use).
-# `make help` lists the targets.
+# digits-onnx as a pipeline: each file in artifacts/ is remade when an input is newer, and every
+# target sets up the virtualenv it needs on first use. `make help` lists the targets.
 
-PYTHON   ?= python3
-VENV     ?= .venv
-BIN      := $(VENV)/bin
+PYTHON    ?= python3
+VENV      ?= .venv
+BIN       := $(VENV)/bin
 ARTIFACTS ?= artifacts
-TRIALS   ?= 50
-FOLDS    ?= 5
-PORT     ?= 5000
+TRIALS    ?= 50
+FOLDS     ?= 5
+PORT      ?= 5000
+
+# The pipeline's files and what each is made from.
+MODEL_PKL     := $(ARTIFACTS)/best_model.pkl
+MODEL_ONNX    := $(ARTIFACTS)/model.onnx
+TRAIN_INPUTS  := $(wildcard train/*.py digits/*.py) requirements/train.txt
+EXPORT_INPUTS := $(wildcard export/*.py digits/*.py) requirements/train.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps train evaluate export serve test lock clean
+.PHONY: help setup system-deps train evaluate export serve openapi lint test test-fast test-server \
+        test-page page-screenshots lock clean FORCE
 
-help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+help: ## list the targets ([root]: needs root, for apt-get on first use or for the Docker engine)
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}' \
+	  | sed -e 's|$$(PORT)|$(PORT)|g; s|$$(PICKLE_IMAGE)|$(PICKLE_IMAGE)|g; s|$$(LOCAL_BASE)|$(LOCAL_BASE)|g' \
+	        -e 's|$$(IMAGE)|$(IMAGE)|g; s|$$(BASE)|$(BASE)|g; s|$$(MODEL)|$(MODEL)|g'
 
 $(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,32 +31,71 @@ $(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runt
 
 setup: $(BIN)/.installed ## create .venv with the pinned training + test requirements
 
-train: setup ## tune with Optuna, fit best + baseline, evaluate, write artifacts/report/
-	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS)
-
-evaluate: setup ## re-evaluate the saved models on the held-out split -> artifacts/metrics.json
-	$(BIN)/python -m train.evaluate --artifacts $(ARTIFACTS)
-
-export: setup ## convert the tuned model to ONNX behind the parity gate -> artifacts/model.onnx
-	$(BIN)/python -m export --artifacts $(ARTIFACTS)
-
-serve: setup ## serve artifacts/model.onnx with waitress on port $(PORT)
-	$(BIN)/python -m server --port $(PORT) --model $(ARTIFACTS)/model.onnx
-
-system-deps: ## install the Debian packages the tests drive for real (PostgreSQL, Docker, Chromium, Node.js)
+system-deps: ## [root] install the Debian packages the tests drive (PostgreSQL, Docker, Chromium, Node.js)
 	scripts/system-deps.sh
 
-test: setup system-deps ## set up and run the whole test suite (JUnit XML in test-results/)
+# --- the pipeline --------------------------------------------------------------------------------
+
+# Training takes minutes, so only `make train` starts it (and always does: the study resumes and
+# tops up to TRIALS). Anything else that needs the model says so in one line instead.
+NO_MODEL = no trained model in $(ARTIFACTS)/: run `make train` first
+$(MODEL_PKL): $(TRAIN_INPUTS) $(if $(filter train,$(MAKECMDGOALS)),FORCE) | $(BIN)/.installed
+	$(if $(filter train,$(MAKECMDGOALS)),,$(error $(if $(wildcard $@),$@ is older than the training code: run `make train` first,$(NO_MODEL))))
+	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS)
+
+$(MODEL_ONNX): $(MODEL_PKL) $(EXPORT_INPUTS) | $(BIN)/.installed
+	$(BIN)/python -m export --artifacts $(ARTIFACTS)
+
+train: $(MODEL_PKL) ## tune with Optuna, fit best + baseline, evaluate, report -> artifacts/best_model.pkl
+
+evaluate: setup ## re-score the saved models on the held-out split -> artifacts/metrics.json
+	$(if $(wildcard $(MODEL_PKL)),,$(error $(NO_MODEL)))
+	$(BIN)/python -m train.evaluate --artifacts $(ARTIFACTS)
+
+export: $(MODEL_ONNX) ## convert the tuned model to ONNX behind the parity gate -> artifacts/model.onnx
+
+serve: $(MODEL_ONNX) ## serve artifacts/model.onnx with waitress on 127.0.0.1:$(PORT)
+	$(BIN)/python -m server --port $(PORT) --model $(MODEL_ONNX)
+
+openapi: setup ## render server/openapi.yaml (the source) to server/openapi.json (what the server serves)
+	$(BIN)/python -c 'import json, sys, yaml; json.dump(yaml.safe_load(open("server/openapi.yaml")), sys.stdout, indent=2, default=str)' > server/openapi.json.tmp
+	mv server/openapi.json.tmp server/openapi.json
+
+FORCE:
+
+# --- checks --------------------------------------------------------------------------------------
+
+lint: setup ## ruff over the tree (rules in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: lint system-deps ## [root] lint, then every test tier: Docker, PostgreSQL, Chromium, Node (JUnit XML in test-results/)
 	$(BIN)/python -m pytest
 
-lock: ## re-pin requirements/*.txt from the *.in files (pip-compile; runtime with hashes)
-	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --generate-hashes runtime.in -o runtime.txt
-	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links train.in -o train.txt
-	cd requirements && PIP_CONSTRAINT= ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+test-fast: setup ## the in-process and unit tests only (no root, Docker, database, browser or Node)
+	$(BIN)/python -m pytest -m "not live"
+
+test-server: setup ## the server tests (in-process, and real waitress on a free port)
+	$(BIN)/python -m pytest tests/server
+
+test-page: setup system-deps ## [root] the draw-a-digit page: HTTP checks + headless Chromium against the real server
+	$(BIN)/python -m pytest tests/server/test_page.py tests/browser
+
+page-screenshots: setup system-deps ## [root] re-take docs/screenshots/page-*.png with the browser tests
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser
+
+# --- maintenance ---------------------------------------------------------------------------------
+
+PIP_COMPILE = cd requirements && PIP_CONSTRAINT= $(abspath $(BIN))/pip-compile -q --strip-extras \
+              --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+lock: setup ## re-pin requirements/*.txt from the *.in files (runtime with hashes)
+	$(PIP_COMPILE) --generate-hashes runtime.in -o runtime.txt
+	$(PIP_COMPILE) train.in -o train.txt
+	$(PIP_COMPILE) dev.in -o dev.txt
 
 clean: ## remove generated artifacts and test results (keeps .venv)
 	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete
 	rm -rf test-results .pytest_cache
 
-# Each area keeps its own targets in mk/<area>.mk (server, docker, bench, ...).
+# Each area keeps its own targets in mk/<area>.mk (docker, bench, drawings, reliability, tuning).
 include $(sort $(wildcard mk/*.mk))

@@ -11,9 +11,10 @@ import json
 import shutil
 import statistics
 import subprocess
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from bench.inputs import REPO, BenchImage
 from bench.servers import Server, cpu_seconds
@@ -84,7 +85,8 @@ def interleaved_runs(
                     result = run_wrk(command, time_limit_s=plan.duration_s + plan.timeout_s + 30)
                     # CPU per request barely moves with the machine's load, unlike req/s.
                     cpu = cpu_seconds(server) - cpu_before
-                    result["cpu_ms_per_request"] = round(1000 * cpu / result["requests"], 3) if result["requests"] else None
+                    count = result["requests"]
+                    result["cpu_ms_per_request"] = round(1000 * cpu / count, 3) if count else None
                     runs.append({"round": round_index, "server": name, "image": image.name,
                                  "concurrency": connections, **result})
                     progress(f"  round {round_index + 1}/{plan.rounds} c={connections:<2} {image.name:<9} "
@@ -114,7 +116,7 @@ def medians(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def ratios(rows: Sequence[dict[str, Any]], ours: str = "ours") -> list[dict[str, Any]]:
-    """Per (image, concurrency): ours/seed and ours/ceiling throughput, and ours' p99/p50."""
+    """Per (image, concurrency): ours/pickle and ours/ceiling throughput, and ours' p99/p50."""
     by_key = {(r["image"], r["concurrency"], r["server"]): r for r in rows}
     out = []
     for (image, connections, server), row in by_key.items():
@@ -122,7 +124,7 @@ def ratios(rows: Sequence[dict[str, Any]], ours: str = "ours") -> list[dict[str,
             continue
         entry: dict[str, Any] = {"image": image, "concurrency": connections,
                                  "p99_over_p50": _ratio(row["p99_ms"], row["p50_ms"])}
-        for other in ("seed", "ceiling"):
+        for other in ("pickle", "ceiling"):
             peer = by_key.get((image, connections, other))
             entry[f"ours_over_{other}"] = _ratio(row["req_per_s"], peer["req_per_s"]) if peer else None
             # The same ratio predicted from CPU per request: steadier on a shared machine.

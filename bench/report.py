@@ -8,7 +8,7 @@ from typing import Any
 
 START = "<!-- bench:latest:start -->"
 END = "<!-- bench:latest:end -->"
-SERVERS = ("ours", "seed", "ceiling")
+SERVERS = ("ours", "pickle", "ceiling")
 
 
 def markdown(results: dict[str, Any], results_file: str) -> str:
@@ -43,12 +43,13 @@ def markdown(results: dict[str, Any], results_file: str) -> str:
                      f"{row['requests']} | {row['errors']} |")
     lines += ["", "Throughput ratios from the medians above; \"by CPU\" is the same ratio predicted from CPU "
               "time per request (less sensitive to other jobs on the machine).", "",
-              "| image | conc. | ours/seed | ours/ceiling | ours p99/p50 | ours/seed by CPU | ours/ceiling by CPU |",
+              "| image | conc. | ours/pickle | ours/ceiling | ours p99/p50 | ours/pickle by CPU "
+              "| ours/ceiling by CPU |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for r in sorted(http["ratios"], key=lambda r: (r["image"], r["concurrency"])):
-        lines.append(f"| {r['image']} | {r['concurrency']} | {_fmt(r['ours_over_seed'])}x | "
+        lines.append(f"| {r['image']} | {r['concurrency']} | {_fmt(r['ours_over_pickle'])}x | "
                      f"{_fmt(r['ours_over_ceiling'])} | {_fmt(r['p99_over_p50'])} | "
-                     f"{_fmt(r['ours_over_seed_by_cpu'])}x | {_fmt(r['ours_over_ceiling_by_cpu'])} |")
+                     f"{_fmt(r['ours_over_pickle_by_cpu'])}x | {_fmt(r['ours_over_ceiling_by_cpu'])} |")
     cold = results["cold_start"]
     lines += ["", "### Cold start and memory", "",
               f"`python -m server`, process start to first good answer: median {cold['median_s']} s "

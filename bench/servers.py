@@ -8,9 +8,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from bench.inputs import REPO, multipart
 from devtools.live_server import free_port
@@ -32,10 +32,10 @@ class Server:
 
 
 def server_commands(model_path: Path, sklearn_model: Path) -> dict[str, list[str]]:
-    """name -> argv (without the port): ours, the seed design and the stack's ceiling."""
+    """name -> argv (without the port): ours, the pickle design and the stack's ceiling."""
     return {
         "ours": [sys.executable, "-m", "server", "--host", "127.0.0.1", "--model", str(model_path)],
-        "seed": [sys.executable, "-m", "bench.serve", "seed", "--sklearn-model", str(sklearn_model)],
+        "pickle": [sys.executable, "-m", "bench.serve", "pickle", "--sklearn-model", str(sklearn_model)],
         "ceiling": [sys.executable, "-m", "bench.serve", "ceiling"],
     }
 

@@ -1,16 +1,17 @@
-# The runtime image (issue 5). See docs/docker.md.
+# The runtime image and the pickle-design image it is compared with (docs/docker.md). Building and
+# running images needs the Docker engine, hence root.
 
-BASE       ?= python:3.11-slim
-LOCAL_BASE ?= digits-onnx-base:bookworm
-IMAGE      ?= digits-onnx:latest
-SEED_IMAGE ?= digits-onnx-seed:latest
-WHEELS     ?= wheels
-MODEL      ?= $(ARTIFACTS)/model.onnx
+BASE         ?= python:3.11-slim
+LOCAL_BASE   ?= digits-onnx-base:bookworm
+IMAGE        ?= digits-onnx:latest
+PICKLE_IMAGE ?= digits-onnx-pickle:latest
+WHEELS       ?= wheels
+MODEL        ?= $(MODEL_ONNX)
 # Tags pip may pick for the image: the glibc of bookworm (2.36) or newer bases accepts all of these.
 WHEEL_PLATFORMS ?= manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014
 WHEEL_ARCH := $(shell uname -m)
 
-.PHONY: wheels wheels-seed base-image image image-seed run screenshots image-sizes
+.PHONY: wheels wheels-pickle base-image image image-pickle docker-run docker-screenshots image-sizes
 
 # pip download with --require-hashes: every wheel is checked against the lock before it is kept.
 define download_wheels
@@ -21,31 +22,31 @@ define download_wheels
 	touch $(2)/.complete
 endef
 
-$(WHEELS)/runtime/.complete: requirements/runtime.txt | setup
+$(WHEELS)/runtime/.complete: requirements/runtime.txt | $(BIN)/.installed
 	$(call download_wheels,requirements/runtime.txt,$(WHEELS)/runtime)
 
-$(WHEELS)/seed/.complete: docker/seed/requirements.txt | setup
-	$(call download_wheels,docker/seed/requirements.txt,$(WHEELS)/seed)
+$(WHEELS)/pickle/.complete: docker/pickle/requirements.txt | $(BIN)/.installed
+	$(call download_wheels,docker/pickle/requirements.txt,$(WHEELS)/pickle)
 
 wheels: $(WHEELS)/runtime/.complete ## download the runtime's hash-checked wheels for the image build
 
-wheels-seed: $(WHEELS)/seed/.complete ## download the seed-style comparison image's wheels
+wheels-pickle: $(WHEELS)/pickle/.complete ## download the pickle-design image's wheels
 
-base-image: ## build $(LOCAL_BASE), a Python base from Debian packages (for hosts that cannot pull)
+base-image: ## [root] build $(LOCAL_BASE), a Python base from Debian packages (for hosts that cannot pull)
 	scripts/docker-base-image.sh $(LOCAL_BASE)
 
-image: wheels ## build $(IMAGE) offline from $(MODEL) on BASE=$(BASE)
+image: $(WHEELS)/runtime/.complete $(MODEL) ## [root] build $(IMAGE) offline from $(MODEL) on BASE=$(BASE)
 	scripts/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
 
-image-seed: wheels-seed ## build the seed-style image (scikit-learn + pickle + Flask) for comparison
-	scripts/docker-build.sh --seed --model $(ARTIFACTS)/best_model.pkl --tag $(SEED_IMAGE) --base $(BASE)
+image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison
+	scripts/docker-build.sh --pickle --model $(MODEL_PKL) --tag $(PICKLE_IMAGE) --base $(BASE)
 
-run: ## run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-C stops it)
+docker-run: ## [root] run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-C stops it)
 	docker run --rm --name digits-onnx -p 127.0.0.1:$(PORT):5000 $(IMAGE)
 
-screenshots: ## screenshots of $(IMAGE) answering in a container -> docs/screenshots/*.png
+docker-screenshots: setup ## [root] screenshots of $(IMAGE) answering in a container -> docs/screenshots/
 	scripts/docker-screenshots.sh $(IMAGE) $(PORT) $(BIN)/python
 
-image-sizes: ## write docs/image-sizes.md: $(IMAGE) vs $(SEED_IMAGE) on BASE=$(BASE)
-	scripts/docker-image-sizes.sh $(BASE) $(IMAGE) $(SEED_IMAGE) > docs/image-sizes.md
+image-sizes: ## [root] write docs/image-sizes.md: $(IMAGE) vs $(PICKLE_IMAGE) on BASE=$(BASE)
+	scripts/docker-image-sizes.sh $(BASE) $(IMAGE) $(PICKLE_IMAGE) > docs/image-sizes.md
 	@cat docs/image-sizes.md

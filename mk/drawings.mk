@@ -12,5 +12,5 @@ drawings: setup ## draw the evaluation set: 8 styles x 10 digits x PER_CLASS -> 
 $(DRAWINGS)/manifest.csv: | $(BIN)/.installed
 	$(GENERATE_DRAWINGS)
 
-eval-drawings: setup $(DRAWINGS)/manifest.csv ## start the real server, POST every drawing, accuracy per style -> artifacts/drawings-eval.json
-	$(BIN)/python -m yardsticks.evaluate --model $(ARTIFACTS)/model.onnx --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)
+eval-drawings: $(MODEL_ONNX) $(DRAWINGS)/manifest.csv ## start the real server, POST every drawing, accuracy per style -> artifacts/drawings-eval.json
+	$(BIN)/python -m yardsticks.evaluate --model $(MODEL_ONNX) --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)

@@ -1,4 +1,4 @@
-# Reliability and security (issue 9): fuzzing, soak, faults, audit. Results in artifacts/reliability/.
+# Reliability and security: fuzzing, soak, faults, audit. Results in artifacts/reliability/.
 FUZZ_REQUESTS ?= 10000
 FUZZ_SECONDS  ?= 60
 SOAK_SECONDS  ?= 60
@@ -7,16 +7,16 @@ RELIABILITY   ?= $(ARTIFACTS)/reliability
 
 .PHONY: fuzz fuzz-atheris soak audit test-reliability
 
-fuzz: setup ## FUZZ_REQUESTS hostile requests at the real server: 0 5xx, JSON errors, same answer after
-	$(BIN)/python -m reliability.fuzz_http --requests $(FUZZ_REQUESTS) --model $(ARTIFACTS)/model.onnx --out $(RELIABILITY)/fuzz.json
+fuzz: $(MODEL_ONNX) ## FUZZ_REQUESTS hostile requests at the real server: 0 5xx, JSON errors, same answer after
+	$(BIN)/python -m reliability.fuzz_http --requests $(FUZZ_REQUESTS) --model $(MODEL_ONNX) --out $(RELIABILITY)/fuzz.json
 
 fuzz-atheris: setup ## coverage-guided fuzzing of the preprocessing (atheris), FUZZ_SECONDS long
 	mkdir -p $(RELIABILITY)/corpus $(RELIABILITY)/crashes
 	$(BIN)/python -m reliability.fuzz_preprocess_atheris -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 		-artifact_prefix=$(RELIABILITY)/crashes/ $(RELIABILITY)/corpus
 
-soak: setup ## SOAK_SECONDS at SOAK_CLIENTS concurrency: 0 errors, RSS growth < 10 %, p99
-	$(BIN)/python -m reliability.soak --seconds $(SOAK_SECONDS) --concurrency $(SOAK_CLIENTS) --model $(ARTIFACTS)/model.onnx --out $(RELIABILITY)/soak.json
+soak: $(MODEL_ONNX) ## SOAK_SECONDS at SOAK_CLIENTS concurrency: 0 errors, RSS growth < 10 %, p99
+	$(BIN)/python -m reliability.soak --seconds $(SOAK_SECONDS) --concurrency $(SOAK_CLIENTS) --model $(MODEL_ONNX) --out $(RELIABILITY)/soak.json
 
 audit: setup ## pip-audit requirements/runtime.txt against PyPI's advisory database
 	$(BIN)/pip-audit -r requirements/runtime.txt --disable-pip --no-deps --progress-spinner off

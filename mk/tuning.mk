@@ -11,5 +11,5 @@ tune-worker: setup ## one tuning worker: make tune-worker STORAGE=postgresql+psy
 fit-best: setup ## fit + evaluate + report from the best trial in STORAGE -> artifacts/
 	$(BIN)/python -m train fit $(STORAGE_ARG) --study-name $(STUDY) --artifacts $(ARTIFACTS)
 
-test-tuning: setup system-deps ## the distributed-tuning tests (a throwaway PostgreSQL, a journal file)
+test-tuning: setup system-deps ## [root] the distributed-tuning tests (a throwaway PostgreSQL, a journal file)
 	$(BIN)/python -m pytest tests/tuning

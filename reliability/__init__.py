@@ -1,1 +1,1 @@
-"""Reliability and security checks of the real server: fuzzing, soak and fault injection (issue 9)."""
+"""Reliability and security checks of the real server: fuzzing, soak and fault injection."""

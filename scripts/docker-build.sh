@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Builds an image offline from a small staged context: only the files the Dockerfile copies, with the
 # chosen model placed where the Dockerfile expects it (so tests can build from a model of their own).
-#   usage: scripts/docker-build.sh [--seed] --model FILE --tag TAG [--base IMAGE]
-#   --seed   the seed-style comparison image (docker/seed/: scikit-learn + pickle + Flask)
+#   usage: scripts/docker-build.sh [--pickle] --model FILE --tag TAG [--base IMAGE]
+#   --pickle the pickle-design comparison image (docker/pickle/: scikit-learn + pickle + Flask)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flavour=runtime base=python:3.11-slim model="" tag=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --seed) flavour=seed; shift ;;
+    --pickle) flavour=pickle; shift ;;
     --model) model=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
     --base) base=$2; shift 2 ;;
@@ -20,10 +20,10 @@ done
 
 if [ "$flavour" = runtime ]; then
   dockerfile=Dockerfile model_dest=artifacts/model.onnx
-  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh server)
+  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh digits server)
 else
-  dockerfile=docker/seed/Dockerfile model_dest=artifacts/best_model.pkl
-  files=(docker/seed wheels/seed server)
+  dockerfile=docker/pickle/Dockerfile model_dest=artifacts/best_model.pkl
+  files=(docker/pickle wheels/pickle digits bench/__init__.py bench/pickle_app.py)
 fi
 if [ ! -f "$model" ]; then
   echo "docker-build: no model at '$model': run 'make train export' first" >&2
@@ -31,7 +31,7 @@ if [ ! -f "$model" ]; then
 fi
 wheels=$(printf '%s\n' "${files[@]}" | grep '^wheels/')
 if [ ! -f "$wheels/.complete" ]; then
-  echo "docker-build: $wheels is incomplete: run 'make wheels' (or 'make wheels-seed')" >&2
+  echo "docker-build: $wheels is incomplete: run 'make wheels' (or 'make wheels-pickle')" >&2
   exit 1
 fi
 

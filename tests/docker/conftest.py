@@ -26,7 +26,7 @@ from tests.support import REPO, need
 LOCAL_BASE = "digits-onnx-base:bookworm"
 BASE = os.environ.get("DIGITS_TEST_BASE", LOCAL_BASE)
 IMAGE = "digits-onnx:test"
-SEED_IMAGE = "digits-onnx-seed:test"
+PICKLE_IMAGE = "digits-onnx-pickle:test"
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
@@ -97,10 +97,10 @@ def image(base_image: str, model_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def seed_image(base_image: str, trained_artifacts: Path) -> str:
-    make("wheels-seed")
-    build("--seed", "--model", str(trained_artifacts / "best_model.pkl"), "--tag", SEED_IMAGE, "--base", base_image)
-    return SEED_IMAGE
+def pickle_image(base_image: str, trained_artifacts: Path) -> str:
+    make("wheels-pickle")
+    build("--pickle", "--model", str(trained_artifacts / "best_model.pkl"), "--tag", PICKLE_IMAGE, "--base", base_image)
+    return PICKLE_IMAGE
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.docker.conftest import Container, docker, image_size
 from tests.support import REPO
-from tests.docker.conftest import Container, docker, image_size, wait_ready
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def test_answers_as_the_host_server_does(container: Container, live_server) -> N
 def test_reads_the_handwritten_samples(container: Container) -> None:
     right = [p.name for p in SAMPLES if predict(container.url, p)["prediction"] == int(LABEL.match(p.name)[1])]
     # The session's model is a quick 4-trial fit: allow it two misses on the hand-drawn set.
-    assert len(right) >= len(SAMPLES) - 2, sorted(set(p.name for p in SAMPLES) - set(right))
+    assert len(right) >= len(SAMPLES) - 2, sorted({p.name for p in SAMPLES} - set(right))
 
 
 def test_a_bad_upload_is_a_json_4xx(container: Container) -> None:
@@ -95,8 +95,9 @@ def test_image_config(image: str) -> None:
     assert '"5000/tcp"' in config and '"Healthcheck"' in config and '"User":"digits"' in config
 
 
-def test_runtime_layers_are_smaller_than_the_seed_style_image(image: str, seed_image: str, base_image: str) -> None:
+def test_runtime_layers_are_smaller_than_the_pickle_design_image(
+        image: str, pickle_image: str, base_image: str) -> None:
     """What the runtime adds above the base is a fraction of what scikit-learn + Flask + pickle add."""
     base = image_size(base_image)
-    runtime, seed = image_size(image) - base, image_size(seed_image) - base
-    assert runtime < seed * 0.6, (runtime, seed)
+    runtime, pickle = image_size(image) - base, image_size(pickle_image) - base
+    assert runtime < pickle * 0.6, (runtime, pickle)
