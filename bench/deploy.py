@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     http_level.require_wrk()
     plan = http_level.LoadPlan(tuple(args.concurrency), args.duration, args.rounds)
-    started = _now()
+    started, load_before = _now(), system.load_average()
     stacks = {name: Stack(f"digits-deploy-bench-{n}", args.image, args.lb_image, free_port())
               for name, n in (("lb-1-replica", 1), ("lb-2-replicas", 2))}
     try:
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         "schema": 1, "kind": "deploy", "started_at": started, "finished_at": _now(),
         "command": "python -m bench.deploy " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": system.machine(), "versions": system.versions(), "revision": system.revision(),
+        # A shared machine: the load average says how busy it was around the run.
+        "load_average": {"before": load_before, "after": system.load_average()},
         "images": {"model": args.image, "balancer": args.lb_image},
         "plan": vars(plan), "runs": runs, "medians": rows, "comparison": compare(rows),
     }
