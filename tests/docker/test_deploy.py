@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import onnx
@@ -109,29 +109,6 @@ def nothing_up(new_stack) -> Iterator[Stack]:
         yield stack
 
 
-def in_background(action: Callable[[], None]) -> threading.Thread:
-    """Run action in a thread; an exception in it is re-raised by join_and_check()."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            action()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.errors = errors  # type: ignore[attr-defined]
-    thread.start()
-    return thread
-
-
-def join_and_check(thread: threading.Thread, timeout: float) -> None:
-    thread.join(timeout)
-    assert not thread.is_alive(), "background step did not finish"
-    if thread.errors:  # type: ignore[attr-defined]
-        raise thread.errors[0]  # type: ignore[attr-defined]
-
-
 def test_a_killed_replica_costs_no_request(make_stack) -> None:
     stack = make_stack("kill", 3, WHOLE_RESPONSES)
     ips = {replica: stack.ip(replica) for replica in stack.replicas()}
@@ -143,10 +120,11 @@ def test_a_killed_replica_costs_no_request(make_stack) -> None:
         docker("kill", victim)
         killed_at.append(time.time())
 
-    killer = in_background(kill)
-    outcomes = run_load(lambda s: predict_png(s, stack.url), CONCURRENCY, for_seconds(LOAD_SECONDS),
-                        max_seconds=LOAD_SECONDS + 20)
-    join_and_check(killer, 30)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        killing = background.submit(kill)
+        outcomes = run_load(lambda s: predict_png(s, stack.url), CONCURRENCY, for_seconds(LOAD_SECONDS),
+                            max_seconds=LOAD_SECONDS + 20)
+        killing.result(timeout=30)  # re-raises what went wrong in it
 
     assert len(outcomes) > 100 and failures(outcomes) == []
     log = stack.access_log("/predict_digit", at_least=len(outcomes), timeout=3)
@@ -175,16 +153,18 @@ def test_a_rolling_update_costs_no_request(make_stack, next_image: str) -> None:
         finished_at.append(time.time())
 
     def watch() -> None:
-        while not finished_at:
+        while not finished_at and not rolling.done():
             replica_counts.append(len(stack.replicas()))
             time.sleep(0.25)
 
-    roller, watcher = in_background(roll), in_background(watch)
-    # Load until three seconds after the rollout returns (bounded: 3 replacements take ~25 s here).
-    outcomes = run_load(lambda s: infer_v2(s, stack.url), CONCURRENCY,
-                        until=lambda: bool(finished_at) and time.time() > finished_at[0] + 3, max_seconds=150)
-    join_and_check(roller, 30)
-    join_and_check(watcher, 5)
+    with ThreadPoolExecutor(max_workers=2) as background:
+        rolling = background.submit(roll)
+        watching = background.submit(watch)
+        # Load until three seconds after the rollout returns (bounded: 3 replacements take ~25 s here).
+        outcomes = run_load(lambda s: infer_v2(s, stack.url), CONCURRENCY, max_seconds=150,
+                            until=lambda: rolling.done() and (not finished_at or time.time() > finished_at[0] + 3))
+        rolling.result(timeout=30)
+        watching.result(timeout=5)
 
     assert len(outcomes) > 100 and failures(outcomes) == []
     with requests.Session() as session:
