@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (PostgreSQL, Docker, Chromium, ...).
+# Installs the Debian packages the test suite drives for real (PostgreSQL, Docker, Compose, Chromium, ...).
 # Idempotent and quick when everything is there; needs root (or sudo) only when something is missing.
 # With arguments (command names from NEEDS), only those are checked: `scripts/system-deps.sh wrk`.
 set -euo pipefail
@@ -10,6 +10,7 @@ declare -A NEEDS=(
   [dockerd]=docker.io
   [iptables]=iptables
   [debootstrap]=debootstrap
+  [docker-compose]=docker-compose
   [chromium]=chromium
   [chromedriver]=chromium-driver
   [wrk]=wrk
