@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
+from digits.calibration import calibrate
 from digits.contract import INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
 
 PROBABILITY_TOLERANCE = 1e-5
@@ -56,7 +57,8 @@ def run_onnx(onnx_bytes: bytes, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def compare(sk_model: Any, onnx_bytes: bytes, X: np.ndarray,
             tolerance: float = PROBABILITY_TOLERANCE) -> ParityResult:
-    sk_probabilities = sk_model.predict_proba(X)
+    # What the graph must compute: the forest's shares, calibrated as digits/calibration.py says.
+    sk_probabilities = calibrate(sk_model.predict_proba(X))
     sk_labels = sk_model.classes_[np.argmax(sk_probabilities, axis=1)]
     onnx_labels, onnx_probabilities = run_onnx(onnx_bytes, X)
     top_two = np.sort(sk_probabilities, axis=1)[:, -2:]
