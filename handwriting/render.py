@@ -149,6 +149,13 @@ class Upload:
     image: Image.Image
 
 
+def spread(count: int, total: int) -> list[int]:
+    """`count` indices spread evenly over 0..total-1. The set is sorted by digit, so the first N
+    would all be zeros; every (total/count)-th digit keeps the classes in proportion."""
+    count = min(count, total)
+    return np.linspace(0, total - 1, count).round().astype(int).tolist()
+
+
 def iter_uploads(digits: RealDigits, styles: tuple[str, ...] = tuple(STYLES),
                  indices: range | list[int] | None = None) -> Iterator[Upload]:
     """Every chosen digit in every chosen style, style by style."""

@@ -73,6 +73,12 @@ class TrainingSet:
     groups: np.ndarray
     originals: int
 
+    def weights(self, original_weight: float) -> np.ndarray:
+        """Per-row sample weights: each original Digits row counts `original_weight` times."""
+        weights = np.ones(len(self.y))
+        weights[: self.originals] = original_weight
+        return weights
+
     def folds(self, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Stratified k-fold over the original images: fit on a fold's originals and all their
         copies, score on the held-out originals only. No copy of a scored image is ever fitted,

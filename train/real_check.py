@@ -17,17 +17,19 @@ from digits.decode import decode
 from digits.errors import BlankImage
 from digits.preprocess import image_to_features
 from drawings.grid import encode
-from handwriting.render import STYLES, iter_uploads, load
+from handwriting.render import STYLES, iter_uploads, load, spread
 from train.drawings_check import accuracy_by_style
 
-# The first N digits in each of the 8 styles: 1,600 uploads, well under a minute of preprocessing.
+# Every 25th digit (all classes, in proportion) in each of the 8 styles: 1,600 uploads, well
+# under a minute of preprocessing.
 REPORT_DIGITS = 200
 
 
 def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features of the first `count` real digits in every style, from the encoded upload bytes."""
+    """Features of `count` real digits spread over the set, in every style, from the upload bytes."""
     features, labels, styles = [], [], []
-    for upload in iter_uploads(load(), tuple(STYLES), range(count)):
+    digits = load()
+    for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
         try:
             features.append(image_to_features(decode(encode(upload.image)))[0])
         except BlankImage:  # scored as wrong, as the server's 422 would be

@@ -19,7 +19,7 @@ import requests
 from digits.artifacts import write_text
 from digits.cli import OneLineParser, checked
 from drawings.grid import encode
-from handwriting.render import DEV_SET, STYLES, Upload, iter_uploads, load
+from handwriting.render import DEV_SET, STYLES, Upload, iter_uploads, load, spread
 from yardsticks.evaluate import (Answer, accuracy, add_target, ask, check_model, format_report,
                                  predict_bytes, score, write_outputs)
 
@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
     parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="the .npz of real digits")
     parser.add_argument("--limit", type=positive_int, default=None,
-                        help="only the first N digits of the set (each in every style)")
+                        help="only N digits, spread evenly over the set (each in every style)")
     parser.add_argument("--styles", default=",".join(STYLES),
                         help="comma-separated upload styles (default: all)")
     args = parser.parse_args(argv)
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"no development set at {args.dev_set}")
     digits = load(args.dev_set)
     count = min(args.limit or len(digits.labels), len(digits.labels))
-    uploads = iter_uploads(digits, styles, range(count))
+    uploads = iter_uploads(digits, styles, spread(count, len(digits.labels)))
     start = time.perf_counter()
     answers = ask(args, NAME, lambda url: ask_server(url, uploads))
     result = {"digits": count, **score(answers), "per_digit": per_digit(answers)}
