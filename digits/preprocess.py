@@ -7,10 +7,12 @@ it is centred horizontally by mass, and ink covers ~30.5% of the 32x32 bitmap wh
 digit. So a drawing is turned into features the same way:
 
     decode -> ink map (distance from the background colour) -> binary mask -> crop
-    -> deslant -> normalise stroke thickness (to Digits' ink fraction) -> fit into 32x32
-    -> centre by mass -> binarise -> count 4x4 blocks -> float32[1, 64]
+    -> deslant -> narrow (Digits' aspect) -> normalise stroke thickness (to Digits' ink
+    fraction) -> fit into 32x32 -> centre by mass -> binarise -> count 4x4 blocks -> float32[1, 64]
 
 Icons of 16 px or less (e.g. 8x8) are enlarged smoothly first, then take the same path.
+The rules and constants were chosen on real handwritten digits (handwriting/real/, never a
+training row); docs/real-handwriting.md has the measurements.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ WORK_PAD: Final = 16
 BLUR_SIGMA: Final = 3.0  # in work pixels: lets a 1 px pen grow to Digits' ~3.5 px strokes
 MIN_CONTRAST: Final = 0.12  # ink must differ from the background by 12% of full scale
 INK_LEVEL: Final = 0.5  # a pixel is ink if it is at least half as far from the paper as the darkest
+# An enlarged icon's strokes are a blur a pixel or two wide: a lower level keeps them whole.
+ICON_INK_LEVEL: Final = 0.35
+# Digits' 32x32 bitmaps are narrower than people's digits scaled the same way (measured on
+# the real digits after deslanting: 5.5-6.1 vs 6.0-7.1 of 8 columns): width is scaled by this.
+WIDTH_SCALE: Final = 0.8
 MAX_SLANT: Final = 1.0  # shear (dx/dy) beyond 45 degrees is not handwriting slant
 
 
@@ -46,22 +53,26 @@ def ink_to_features(ink: np.ndarray) -> np.ndarray:
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         raise BlankImage()
+    level = INK_LEVEL
     if max(ink.shape) <= SMALL_SIDE:
         ink = upsample(ink, BITMAP_SIDE / max(ink.shape))
-    return bitmap_to_features(mask_to_bitmap(ink >= INK_LEVEL * strongest))
+        level = ICON_INK_LEVEL
+    return bitmap_to_features(mask_to_bitmap(ink >= level * strongest))
 
 
-def upsample(ink: np.ndarray, factor: float) -> np.ndarray:
+def upsample(ink: np.ndarray, factor: float,
+             resample: Image.Resampling = Image.Resampling.BICUBIC) -> np.ndarray:
     """Smoothly enlarge a tiny ink map (an 8x8 icon: one pixel is a whole 4x4 block).
 
-    Thresholding the raw pixels would give blocky, over-thick strokes; bilinear enlargement
+    Thresholding the raw pixels would give blocky, over-thick strokes; smooth enlargement
     first gives the rounded strokes Digits' bitmaps have. Measured on 8x8 paint-app icons: 0.76
-    accuracy when the icon was taken as the 8x8 grid itself, 0.88 this way (see docs/drawings.md).
+    accuracy when the icon was taken as the 8x8 grid itself, 0.88 this way (see docs/drawings.md);
+    on real digits as icons bicubic beat bilinear (docs/real-handwriting.md).
     """
     height, width = ink.shape
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     image = Image.fromarray(ink.astype(np.float32))
-    return np.asarray(image.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    return np.asarray(image.resize(size, resample), dtype=np.float32)
 
 
 def bytes_to_features(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> np.ndarray:
@@ -109,7 +120,7 @@ def _to_unit(values: np.ndarray) -> np.ndarray:
 
 def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
     """Binary ink mask (any size) -> bool[32, 32] laid out like an optdigits bitmap."""
-    mask = _deslant(_crop(mask))
+    mask = _narrow(_deslant(_crop(mask)))
     work = _fit(mask.astype(np.float32), WORK_SIDE)
     work = np.pad(work, WORK_PAD)
     strokes = _normalise_strokes(work)
@@ -173,6 +184,15 @@ def _deslant(mask: np.ndarray) -> np.ndarray:
         resample=Image.Resampling.BILINEAR,
     )
     return _crop(np.asarray(sheared) >= 128)
+
+
+def _narrow(mask: np.ndarray) -> np.ndarray:
+    """Scale the width by WIDTH_SCALE (height kept), to Digits' proportions."""
+    height, width = mask.shape
+    narrow = max(1, round(width * WIDTH_SCALE))
+    image = Image.fromarray(mask.astype(np.uint8) * 255).resize((narrow, height), Image.Resampling.BILINEAR)
+    narrowed = np.asarray(image) >= 128
+    return _crop(narrowed) if narrowed.any() else mask
 
 
 def _fit(values: np.ndarray, side: int) -> np.ndarray:

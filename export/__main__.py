@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     parity = summary["parity"]
     print(f"parity: {parity['rows']} rows, {parity['label_mismatches']} label mismatches "
-          f"({parity['tie_rows']} exact ties reported apart), max |Δp| "
+          f"({parity['tie_rows']} near-ties reported apart), max |Δp| "
           f"{parity['max_abs_probability_diff']:.2e} <= {args.tolerance:g}")
     print(f"published {args.artifacts / MODEL_FILE} ({summary['onnx_bytes']:,} bytes, "
           f"sha256 {summary['onnx_sha256'][:16]}…, opsets {summary['opset_imports']})")

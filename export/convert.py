@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import onnx
+from onnx import helper, numpy_helper
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 
+from digits.calibration import CONFIDENCE_POWER
 from digits.contract import CLASSES, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PROBABILITIES_OUTPUT
 
 # Opsets we ask skl2onnx for; the file's real imports are read back and recorded (see opset_imports).
@@ -31,7 +34,34 @@ def to_onnx(model: Any) -> onnx.ModelProto:
         target_opset=TARGET_OPSET,
     )
     drop_zero_leaf_weights(onx)
+    calibrate_probabilities(onx, CONFIDENCE_POWER)
     onnx.checker.check_model(onx, full_check=True)
+    return onx
+
+
+def calibrate_probabilities(onx: onnx.ModelProto, power: float) -> onnx.ModelProto:
+    """Append digits/calibration.py's calibrate() to the graph, in place: p**power / sum(p**power).
+
+    The forest's vote shares become `shares`; `probabilities` is their calibrated form, so every
+    runtime reading the file serves the calibrated confidence. The label output is untouched
+    (a power keeps each row's order). The parity gate compares against calibrate() itself.
+    """
+    shares = f"{PROBABILITIES_OUTPUT}_shares"
+    for entry in onx.opset_import:
+        if entry.domain in ("", "ai.onnx") and entry.version < TARGET_OPSET[""]:
+            entry.version = TARGET_OPSET[""]  # ReduceSum takes its axes as an input from 13 on
+    for node in onx.graph.node:
+        node.output[:] = [shares if name == PROBABILITIES_OUTPUT else name for name in node.output]
+    onx.graph.initializer.extend([
+        numpy_helper.from_array(np.array(power, dtype=np.float32), "calibration_power"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "calibration_axes"),
+    ])
+    onx.graph.node.extend([
+        helper.make_node("Pow", [shares, "calibration_power"], ["calibration_raised"]),
+        helper.make_node("ReduceSum", ["calibration_raised", "calibration_axes"],
+                         ["calibration_total"], keepdims=1),
+        helper.make_node("Div", ["calibration_raised", "calibration_total"], [PROBABILITIES_OUTPUT]),
+    ])
     return onx
 
 

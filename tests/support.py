@@ -17,7 +17,7 @@ import pytest
 from devtools.live_server import REPO
 
 # Small but real: enough trials for Optuna's importance plot, few folds to stay fast.
-QUICK_TRAIN_ARGS = ["--trials", "4", "--folds", "3", "--augment-copies", "1", "--no-progress"]
+QUICK_TRAIN_ARGS = ["--trials", "4", "--folds", "3", "--augment-copies", "1", "--fit-copies", "1", "--no-progress"]
 
 
 def run_module(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:

@@ -66,7 +66,7 @@ def test_nothing_outside_tests_imports_tests():
 
 @pytest.mark.parametrize(("packages", "absent"), [
     (["digits"], ["flask", "werkzeug", "waitress", "onnxruntime", "sklearn"]),
-    (["train", "drawings"], ["flask", "werkzeug", "waitress", "onnxruntime"]),
+    (["train", "drawings", "handwriting"], ["flask", "werkzeug", "waitress", "onnxruntime"]),
     (["export"], ["flask", "werkzeug", "waitress"]),
     (["server"], ["sklearn", "skl2onnx", "optuna", "scipy", "joblib"]),
 ], ids=["digits", "train", "export", "server"])

@@ -30,15 +30,19 @@ def drawing_features(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray,
     return np.array(features), np.array(labels), np.array(styles)
 
 
+def accuracy_by_style(model: Any, X: np.ndarray, y: np.ndarray, styles: np.ndarray) -> dict[str, Any]:
+    right = model.predict(X) == y
+    return {
+        "overall": float(right.mean()),
+        "per_style": {style: float(right[styles == style].mean())
+                      for style in sorted(set(styles.tolist()))},
+    }
+
+
 def drawing_accuracy(models: dict[str, Any], per_class: int = REPORT_PER_CLASS,
                      seed: int = REPORT_SEED) -> dict[str, Any]:
     X, y, styles = drawing_features(per_class, seed)
     result: dict[str, Any] = {"drawings": int(len(y)), "per_class_per_style": per_class}
     for name, model in models.items():
-        right = model.predict(X) == y
-        result[name] = {
-            "overall": float(right.mean()),
-            "per_style": {style: float(right[styles == style].mean())
-                          for style in sorted(set(styles.tolist()))},
-        }
+        result[name] = accuracy_by_style(model, X, y, styles)
     return result

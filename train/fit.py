@@ -13,8 +13,10 @@ import joblib
 from digits.artifacts import BASELINE_MODEL, BEST_MODEL, write_with
 
 
-def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
-    return RandomForestClassifier(**params, random_state=seed, n_jobs=n_jobs).fit(X, y)
+def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1,
+             sample_weight: np.ndarray | None = None):
+    return RandomForestClassifier(**params, random_state=seed, n_jobs=n_jobs).fit(
+        X, y, sample_weight=sample_weight)
 
 
 def fit_baseline(X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):

@@ -68,35 +68,89 @@ def verdict(tuned: float, baseline: float) -> str:
             f"scores {tuned:.4f}, the baseline {baseline:.4f} ({tuned - baseline:+.4f}).")
 
 
+def _model_labels(tuning: dict[str, Any]) -> dict[str, str]:
+    copies = tuning.get("fit_copies", tuning["augment_copies"])
+    return {"tuned": f"tuned, {copies} augmented cop{'y' if copies == 1 else 'ies'} per image"
+            if copies else "tuned, no augmentation",
+            "tuned_without_augmentation": "same parameters, no augmentation",
+            "baseline": "baseline, no augmentation"}
+
+
+def _style_table(yardstick: dict[str, Any], metrics: dict[str, Any], tuning: dict[str, Any],
+                 overall: str) -> list[str]:
+    names = [n for n in ("tuned", "tuned_without_augmentation", "baseline") if n in yardstick]
+    styles = list(yardstick[names[0]]["per_style"])
+    label = _model_labels(tuning)
+    lines = ["| model | held-out Digits | " + overall + " | " + " | ".join(styles) + " |",
+             "|---|---|---|" + "---|" * len(styles)]
+    for name in names:
+        row = yardstick[name]
+        lines.append(f"| {label[name]} | {metrics[name]['accuracy']:.4f} | {row['overall']:.3f} | "
+                     + " | ".join(f"{row['per_style'][s]:.3f}" for s in styles) + " |")
+    return lines
+
+
+def real_section(tuning: dict[str, Any], metrics: dict[str, Any], plots: list[str]) -> list[str]:
+    """The headline: real handwritten digits as uploads, and how far `confidence` can be trusted."""
+    real = metrics["real"]
+    cal = real["calibration"]
+    sure = cal["not_sure"]
+    return [
+        "## Real handwriting (the headline yardstick)",
+        "",
+        f"{real['digits']} digits spread over the real development set (handwriting/real/, never "
+        f"trained or tuned on), each as an upload in {len(real['tuned']['per_style'])} styles: "
+        f"{real['uploads']} uploads, preprocessed as the server does. `make eval-real` sends all "
+        "of them over HTTP.",
+        "",
+        *_style_table(real, metrics, tuning, "real overall"),
+        "",
+        "Confidence (the largest of `probabilities`) on these uploads, tuned model: expected "
+        f"calibration error **{cal['raw']['ece']:.3f}** for the forest's vote shares, "
+        f"**{cal['calibrated']['ece']:.3f}** after the calibration the export puts in the ONNX "
+        f"graph (mean confidence {cal['calibrated']['mean_confidence']:.3f}, accuracy "
+        f"{cal['accuracy']:.3f}). \"Not sure\" below {sure['threshold']:.2f} catches "
+        f"{sure['wrong_caught']:.0%} of the wrong answers and flags {sure['right_flagged']:.0%} of "
+        "the right ones.",
+        "",
+        *[f"![{p}]({p})" for p in plots if p == "reliability.png"],
+        "",
+    ]
+
+
 def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """Held-out Digits and paint-app drawings, with and without augmentation."""
-    copies = tuning["augment_copies"]
+    copies = tuning.get("fit_copies", tuning["augment_copies"])
     drawings = metrics["drawings"]
-    names = [n for n in ("tuned", "tuned_without_augmentation", "baseline") if n in drawings]
-    styles = list(drawings[names[0]]["per_style"])
-    label = {"tuned": f"tuned, {copies} augmented cop{'y' if copies == 1 else 'ies'} per image"
-             if copies else "tuned, no augmentation",
-             "tuned_without_augmentation": "same parameters, no augmentation",
-             "baseline": "baseline, no augmentation"}
     lines = [
         "## Augmentation and paint-app drawings",
         "",
         (f"The tuned model was trained on the Digits rows plus {copies} jittered copies of each "
-         "(rotation, shear, per-axis scale), rendered through the server's preprocessing; "
-         "CV folds keep every copy with its original image." if copies else
+         "(rotation, shear, per-axis scale), rendered through the server's preprocessing; tuning "
+         f"scored {tuning['augment_copies']} cop{'y' if tuning['augment_copies'] == 1 else 'ies'} "
+         "per image, and CV folds keep every copy with its original image." if copies else
          "Augmentation was off (`--no-augment`)."),
         f"Drawings: {drawings['drawings']} generated paint-app drawings "
         f"({drawings['per_class_per_style']} per digit per style, never trained on), "
         "preprocessed as the server does.",
         "",
-        "| model | held-out Digits | drawings overall | " + " | ".join(styles) + " |",
-        "|---|---|---|" + "---|" * len(styles),
+        *_style_table(drawings, metrics, tuning, "drawings overall"),
     ]
-    for name in names:
-        row = drawings[name]
-        lines.append(f"| {label[name]} | {metrics[name]['accuracy']:.4f} | {row['overall']:.3f} | "
-                     + " | ".join(f"{row['per_style'][s]:.3f}" for s in styles) + " |")
     return [*lines, ""]
+
+
+def plot_reliability(calibration: dict[str, Any], out: Path) -> str:
+    figure, ax = plt.subplots(figsize=(4.8, 4.4))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect")
+    for name, marker in (("raw", "o"), ("calibrated", "s")):
+        points = calibration[name]["reliability"]
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker=marker,
+                label=f"{name} (ECE {calibration[name]['ece']:.3f})")
+    ax.set(xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
+           title="Real handwriting: reliability")
+    ax.legend(loc="upper left")
+    _save_figure(out / "reliability.png", figure)
+    return "reliability.png"
 
 
 def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[str, Any],
@@ -107,6 +161,7 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
     lines = [
         "# Tuning report",
         "",
+        *real_section(tuning, metrics, plots),
         f"Study `{tuning['study_name']}`: {tuning['n_trials']} finished trials, "
         f"{tuning['folds']}-fold stratified CV on the training split "
         f"({tuning['train_rows']} rows), seed {tuning['seed']}.",
@@ -151,7 +206,7 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         "",
         "## Plots",
         "",
-        *[f"![{p}]({p})" for p in plots],
+        *[f"![{p}]({p})" for p in plots if p != "reliability.png"],
         "",
     ]
     return "\n".join(lines)
@@ -162,4 +217,5 @@ def write_report(artifacts: Path, study: optuna.Study, tuning: dict[str, Any],
     out = artifacts / REPORT_DIR
     out.mkdir(parents=True, exist_ok=True)
     plots = write_plots(study, metrics["tuned"]["confusion_matrix"], out)
+    plots.append(plot_reliability(metrics["real"]["calibration"], out))
     return write_text(out / "report.md", render_markdown(study, tuning, metrics, plots))

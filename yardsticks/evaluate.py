@@ -8,7 +8,7 @@ names a running server, or --model starts the real one on a free 127.0.0.1 port 
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +33,15 @@ class Answer:
 
 
 def predict(session: requests.Session, url: str, path: Path) -> tuple[int | None, str | None]:
-    with open(path, "rb") as f:
-        response = session.post(
-            f"{url}/predict_digit", files={"image": (path.name, f, "image/png")}, timeout=REQUEST_TIMEOUT_S
-        )
+    return predict_bytes(session, url, path.name, path.read_bytes())
+
+
+def predict_bytes(session: requests.Session, url: str, name: str, data: bytes
+                  ) -> tuple[int | None, str | None]:
+    """POST one upload as curl would; (prediction, None) on a 200, else (None, why)."""
+    response = session.post(
+        f"{url}/predict_digit", files={"image": (name, data, "image/png")}, timeout=REQUEST_TIMEOUT_S
+    )
     if response.status_code != 200:
         return None, f"HTTP {response.status_code}: {response.text[:200]}"
     return int(response.json()["prediction"]), None
@@ -142,33 +147,45 @@ def select(rows: list[dict], per_class: int | None) -> list[dict]:
     return kept
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m yardsticks.evaluate", description=__doc__.splitlines()[0])
+def add_target(parser: OneLineParser) -> None:
+    """--url (a running server) or --model (start the real one for the run)."""
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:5000")
     target.add_argument("--model", type=Path, help="start `python -m server --model MODEL` for the run")
+
+
+def check_model(parser: OneLineParser, args) -> None:
+    if args.model and not args.model.is_file():
+        parser.error(f"no model at {args.model}: run `make train export` first")
+
+
+def ask(args, name: str, send: Callable[[str], list[Answer]]) -> list[Answer]:
+    """send(base_url) against --url, or against the real server started from --model."""
+    if args.url:
+        return send(args.url.rstrip("/"))
+    from devtools.live_server import ServerNotReady, start_server
+
+    try:
+        # The access log of thousands of requests would bury the report: warnings only.
+        with start_server(args.model.resolve(), {"DIGITS_LOG_LEVEL": "WARNING"}, timeout=60) as server:
+            return send(server.url)
+    except ServerNotReady as e:
+        raise SystemExit(f"{name}: {e}") from e
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = OneLineParser(prog="python -m yardsticks.evaluate", description=__doc__.splitlines()[0])
+    add_target(parser)
     parser.add_argument("--manifest", type=Path, default=Path("artifacts/drawings/manifest.csv"))
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
     parser.add_argument("--name", default="drawings", help="names the outputs: artifacts/NAME-eval.json")
     parser.add_argument("--per-class", type=int, default=None, help="only the first N per digit per style")
     args = parser.parse_args(argv)
 
-    if args.model and not args.model.is_file():
-        parser.error(f"no model at {args.model}: run `make train export` first")
+    check_model(parser, args)
     rows = select(read_manifest(args.manifest), args.per_class)
     start = time.perf_counter()
-    if args.url:
-        answers = ask_server(args.url.rstrip("/"), args.manifest, rows)
-    else:
-        from devtools.live_server import ServerNotReady, start_server
-
-        try:
-            # The access log of 8000 requests would bury the report: warnings only.
-            with start_server(args.model.resolve(), {"DIGITS_LOG_LEVEL": "WARNING"},
-                              timeout=60) as server:
-                answers = ask_server(server.url, args.manifest, rows)
-        except ServerNotReady as e:
-            raise SystemExit(f"{args.name}: {e}") from e
+    answers = ask(args, args.name, lambda url: ask_server(url, args.manifest, rows))
     result = score(answers)
     result["seconds"] = round(time.perf_counter() - start, 1)
     print(format_report(result))

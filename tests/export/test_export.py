@@ -148,3 +148,29 @@ def test_zero_leaf_weights_are_dropped_without_changing_answers(model_path: Path
     sparse_answers = ort.InferenceSession(sparse.SerializeToString()).run(None, {INPUT_NAME: X})
     np.testing.assert_array_equal(dense_answers[0], sparse_answers[0])
     np.testing.assert_array_equal(dense_answers[1], sparse_answers[1])
+
+
+def test_the_graph_serves_calibrated_probabilities(model_path: Path) -> None:
+    """probabilities = calibrate(the forest's shares), computed inside the ONNX graph."""
+    from digits.calibration import calibrate
+
+    sk_model = joblib.load(model_path.parent / "best_model.pkl")
+    X, _ = load_xy()
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    _, probabilities = session.run(None, {INPUT_NAME: X[:200]})
+    assert np.allclose(probabilities, calibrate(sk_model.predict_proba(X[:200])), atol=1e-5)
+    ops = [n.op_type for n in onnx.load(str(model_path)).graph.node]
+    assert ops[-3:] == ["Pow", "ReduceSum", "Div"]
+
+
+def test_gate_fails_when_the_calibration_in_the_graph_is_wrong(model_path: Path) -> None:
+    from onnx import numpy_helper
+
+    onx = onnx.load(str(model_path))
+    (power,) = [t for t in onx.graph.initializer if t.name == "calibration_power"]
+    power.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(power) + np.float32(0.5), power.name))
+    sk_model = joblib.load(model_path.parent / "best_model.pkl")
+    X, _ = load_xy()
+    result = gate(sk_model, onx.SerializeToString(), probe_inputs(X, 600, seed=1))
+    assert result["passed"] is False
+    assert result["max_abs_probability_diff"] > 1e-5

@@ -1,7 +1,8 @@
 """Preprocessing on drawings like users make, rendered from held-out Digits samples.
 
-A RandomForest is fitted on one half of Digits; the other half is drawn in each style, sent
-through digits.preprocess, and must still be recognised. Floors, not perfection: the rendering
+A RandomForest is fitted on part of Digits, as training fits the served model (the rows plus a
+copy rendered through the same preprocessing, train/augment.py); held-out rows are drawn in each
+style, sent through digits.preprocess, and must still be recognised. Floors, not perfection: the rendering
 itself loses detail (the figures are in the report / README.md).
 """
 
@@ -20,6 +21,7 @@ from digits.errors import BlankImage
 from digits.preprocess import bytes_to_features, image_to_features
 from drawings.grid import GridStyle, encode, render_grid
 from tests.server.helpers import digits, first_of
+from train.augment import augment
 
 N_SAMPLES = 60
 
@@ -30,7 +32,8 @@ def split():
     x_train, x_test, y_train, y_test = train_test_split(
         features, labels, test_size=0.3, random_state=0, stratify=labels
     )
-    clf = RandomForestClassifier(n_estimators=100, random_state=0).fit(x_train, y_train)
+    data = augment(x_train.astype(np.float32), y_train, copies=1, seed=0)
+    clf = RandomForestClassifier(n_estimators=100, random_state=0).fit(data.X, data.y)
     pick = np.random.default_rng(0).choice(len(x_test), N_SAMPLES, replace=False)
     return clf, x_test[pick], y_test[pick]
 

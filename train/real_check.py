@@ -1,0 +1,65 @@
+"""How the models do on real handwriting (handwriting/real/), scored in-process for the report.
+
+The real digits are a development set: they choose preprocessing, augmentation and calibration,
+and are never a training or tuning row (tests/train/test_real_isolation.py). This module is
+only called after the models are fitted. `make eval-real` measures all of them over HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from digits.calibration import (NOT_SURE_BELOW, calibrate, expected_calibration_error,
+                                not_sure_stats, reliability)
+from digits.decode import decode
+from digits.errors import BlankImage
+from digits.preprocess import image_to_features
+from drawings.grid import encode
+from handwriting.render import STYLES, iter_uploads, load, spread
+from train.drawings_check import accuracy_by_style
+
+# Every 25th digit (all classes, in proportion) in each of the 8 styles: 1,600 uploads, well
+# under a minute of preprocessing.
+REPORT_DIGITS = 200
+
+
+def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features of `count` real digits spread over the set, in every style, from the upload bytes."""
+    features, labels, styles = [], [], []
+    digits = load()
+    for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
+        try:
+            features.append(image_to_features(decode(encode(upload.image)))[0])
+        except BlankImage:  # scored as wrong, as the server's 422 would be
+            features.append(np.full(64, -1.0, dtype=np.float32))
+        labels.append(upload.label)
+        styles.append(upload.style)
+    return np.array(features), np.array(labels), np.array(styles)
+
+
+def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """ECE and reliability of `confidence` before and after the calibration the export applies."""
+    shares = model.predict_proba(X)
+    right = model.classes_[shares.argmax(axis=1)] == y
+    result: dict[str, Any] = {}
+    for name, probabilities in (("raw", shares), ("calibrated", calibrate(shares))):
+        confidence = probabilities.max(axis=1)
+        result[name] = {
+            "ece": expected_calibration_error(confidence, right),
+            "mean_confidence": float(confidence.mean()),
+            "reliability": reliability(confidence, right),
+        }
+    result["accuracy"] = float(right.mean())
+    result["not_sure"] = not_sure_stats(calibrate(shares).max(axis=1), right, NOT_SURE_BELOW)
+    return result
+
+
+def real_accuracy(models: dict[str, Any], count: int = REPORT_DIGITS) -> dict[str, Any]:
+    X, y, styles = real_features(count)
+    result: dict[str, Any] = {"uploads": int(len(y)), "digits": count}
+    for name, model in models.items():
+        result[name] = accuracy_by_style(model, X, y, styles)
+    result["calibration"] = calibration(models["tuned"], X, y)
+    return result
