@@ -13,15 +13,16 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from server.cli import OneLineParser
 
 from bench import http_level, system
 from bench.inputs import REPO
 from devtools.compose_stack import Stack, docker
 from devtools.live_server import free_port
-from server.cli import OneLineParser
 
 SAMPLE = REPO / "handwritten-digits" / "digit_7.png"
 DIRECT = "digits-deploy-bench-direct"
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import joblib
 import numpy as np
@@ -57,11 +58,11 @@ def compare(sklearn_model: Path, onnx_model: Path, repetitions: int = 30, ort_th
     for case, features in {"1 row": one, f"{BATCH} rows": batch}.items():
         runtimes = _runtimes(forest, onnx, features)
         blocks = {name: calls_per_block(call) for name, call in runtimes.items()}
-        samples = _alternate(runtimes, repetitions, lambda name, call: per_call_seconds(call, blocks[name]))
+        samples = _alternate(runtimes, repetitions, lambda name, call: per_call_seconds(call, blocks[name]))  # noqa: B023 (called inside this iteration)
         results[case] = _summary(samples, {name: blocks[name] * repetitions for name in runtimes})
     flush = np.zeros(FLUSH_BYTES, dtype=np.uint8)
     samples = _alternate(_runtimes(forest, onnx, one), repetitions, lambda _, call: cold_call_seconds(call, flush))
-    results[COLD_CASE] = _summary(samples, {name: repetitions for name in samples})
+    results[COLD_CASE] = _summary(samples, dict.fromkeys(samples, repetitions))
     params = forest.get_params()
     return {
         "model": {"n_estimators": params["n_estimators"], "max_depth": params["max_depth"],

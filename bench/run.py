@@ -13,17 +13,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import cold_start, http_level, model_level, report, system, targets
 from bench.inputs import REPO, write_images
 from bench.servers import first_good_answer, memory, server_commands, start, stop
+from digits.cli import OneLineParser
 from server.config import Settings
 from server.serving import waitress_options
-from digits.cli import OneLineParser
 
 DEFAULT_RESULTS = REPO / "bench" / "results"
 DEFAULT_README = REPO / "bench" / "README.md"
@@ -147,7 +146,7 @@ def _env() -> dict[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _write(results: dict[str, Any], directory: Path) -> Path:

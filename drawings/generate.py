@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from digits.cli import OneLineParser
 from drawings.render import render
 from drawings.skeletons import glyphs_for
 from drawings.styles import STYLES, Style
-from digits.cli import OneLineParser
 
 MANIFEST = "manifest.csv"
 MANIFEST_FIELDS = ("file", "label", "style", "variant")

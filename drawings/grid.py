@@ -37,7 +37,8 @@ def render_grid(grid: np.ndarray, style: GridStyle = GridStyle()) -> Image.Image
         big = big.transform(
             (style.size + extra, style.size),
             Image.Transform.AFFINE,
-            (1.0, style.slant, -style.slant * style.size - extra / 2 if style.slant < 0 else -extra / 2 + 0.0, 0.0, 1.0, 0.0),
+            (1.0, style.slant,
+             -style.slant * style.size - extra / 2 if style.slant < 0 else -extra / 2 + 0.0, 0.0, 1.0, 0.0),
             resample=Image.Resampling.BILINEAR,
         )
     strokes = np.asarray(big, dtype=np.float32) / 255.0 >= style.level

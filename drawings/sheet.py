@@ -5,9 +5,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from digits.cli import OneLineParser
 from drawings.generate import draw_one
 from drawings.styles import STYLES
-from digits.cli import OneLineParser
 
 CELL = 72
 LABEL_WIDTH = 130

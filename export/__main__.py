@@ -18,11 +18,28 @@ import joblib
 import numpy as np
 from sklearn.datasets import load_digits
 
-from digits.artifacts import (BEST_MODEL, METRICS_FILE, MODEL_FACTS_FILE, MODEL_FILE, PARITY_FILE,
-                              TUNING_FILE, atomic_path, missing_inputs, write_json)
+from digits.artifacts import (
+    BEST_MODEL,
+    METRICS_FILE,
+    MODEL_FACTS_FILE,
+    MODEL_FILE,
+    PARITY_FILE,
+    TUNING_FILE,
+    atomic_path,
+    missing_inputs,
+    write_json,
+)
 from digits.cli import OneLineParser
-from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, MODEL_VERSION_KEY, N_FEATURES, PIXEL_MAX,
-                             PROBABILITIES_OUTPUT)
+from digits.contract import (
+    CLASSES,
+    GRID_SIDE,
+    INPUT_NAME,
+    LABEL_OUTPUT,
+    MODEL_VERSION_KEY,
+    N_FEATURES,
+    PIXEL_MAX,
+    PROBABILITIES_OUTPUT,
+)
 from export.convert import opset_imports, set_metadata, to_onnx
 from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
 

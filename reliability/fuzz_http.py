@@ -21,10 +21,10 @@ from typing import Any
 
 import requests
 
-from reliability.cases import Case, problems, requests_stream, send
-from reliability.images import DIGIT, digit
 from devtools.live_server import start_server
 from digits.cli import OneLineParser
+from reliability.cases import Case, problems, requests_stream, send
+from reliability.images import DIGIT, digit
 
 BATCH = 200
 _local = threading.local()

@@ -19,9 +19,9 @@ from typing import Any
 
 import requests
 
-from reliability.images import digit
 from devtools.live_server import start_server
 from digits.cli import OneLineParser
+from reliability.images import digit
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 

@@ -17,12 +17,12 @@ import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 
+from digits.cli import OneLineParser
 from server.app import create_app  # noqa: E402
 from server.config import Settings
 from server.errors import ModelLoadError
 from server.observability import configure_logging
 from server.serving import create_server
-from digits.cli import OneLineParser
 
 log = logging.getLogger("server")
 
@@ -36,7 +36,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", help=f"bind address (DIGITS_HOST, default {defaults.host})")
     parser.add_argument("--port", type=int, help=f"port (DIGITS_PORT, default {defaults.port})")
     parser.add_argument("--threads", type=int, help=f"waitress threads (DIGITS_THREADS, default {defaults.threads})")
-    parser.add_argument("--model", dest="model_path", help=f"model file (DIGITS_MODEL_PATH, default {defaults.model_path})")
+    parser.add_argument("--model", dest="model_path",
+                        help=f"model file (DIGITS_MODEL_PATH, default {defaults.model_path})")
     return parser.parse_args(argv)
 
 

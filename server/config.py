@@ -7,8 +7,9 @@ a test or an embedder builds `Settings(model_path=...)` directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Final, Mapping
+from typing import Any, Final
 
 from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
 

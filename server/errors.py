@@ -16,8 +16,7 @@ from typing import Final
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from digits.errors import BlankImage, ImageTooLarge, InputError, UndecodableImage
-from digits.errors import UnsupportedImageFormat
+from digits.errors import BlankImage, ImageTooLarge, InputError, UndecodableImage, UnsupportedImageFormat
 
 log = logging.getLogger(__name__)
 

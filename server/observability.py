@@ -11,11 +11,11 @@ import logging
 import re
 import time
 import uuid
-from typing import Final, Iterable
+from collections.abc import Iterable
+from typing import Final
 
 from flask import Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 REQUEST_ID_HEADER: Final = "X-Request-ID"
 # A caller's id is echoed only if it is short and printable; anything else gets a fresh one.

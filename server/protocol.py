@@ -22,8 +22,7 @@ from typing import IO, Any, Final
 import numpy as np
 from flask import Request, Response, jsonify
 
-from digits.contract import (CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX,
-                             PROBABILITIES_OUTPUT)
+from digits.contract import CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
 from digits.preprocess import bytes_to_features
 from server.errors import BadRequest, UnsupportedMediaType
 from server.model import Prediction

@@ -42,3 +42,20 @@ def model_path(exported_artifacts: Path) -> Path:
 def live_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with start_server(model_path, log_dir=tmp_path_factory.mktemp("server-logs")) as server:
         yield server
+
+
+# The live tier: tests that need the trained pipeline, a real server process, Docker, PostgreSQL,
+# Chromium or Node. `make test-fast` deselects them with -m "not live".
+LIVE_FIXTURES = frozenset({"trained_artifacts", "exported_artifacts", "model_path", "live_server",
+                           "docker_engine", "base_image", "runtime_python"})
+LIVE_FOLDERS = frozenset({"docker", "browser", "tuning", "bench", "ci"})
+LIVE_MODULES = frozenset({"test_cli_errors.py", "test_train_cli.py", "test_startup.py", "test_faults.py",
+                          "test_node_runtime.py", "test_purity.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if (LIVE_FIXTURES & set(item.fixturenames) or path.parent.name in LIVE_FOLDERS
+                or path.name in LIVE_MODULES):
+            item.add_marker(pytest.mark.live)

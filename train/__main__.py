@@ -28,16 +28,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from digits.artifacts import METRICS_FILE, TUNING_FILE, write_json
 from digits.cli import OneLineParser, UsageError, checked
-from train.data import TEST_SIZE, load_split
 from train.augment import augment
+from train.data import TEST_SIZE, load_split
 from train.drawings_check import drawing_accuracy
-from train.real_check import real_accuracy
 from train.evaluate import evaluate_models, format_metrics, score
 from train.fit import fit_baseline, fit_best, save_models
+from train.real_check import real_accuracy
 from train.report import write_report
 from train.space import SEARCH_SPACE
-from train.storage import (StorageError, default_storage, make_storage, storage_error,
-                           storage_failure)
+from train.storage import default_storage, make_storage, storage_error, storage_failure
 from train.tune import TuneConfig, finished_trials, open_study, run_trials, worker_id
 
 DEFAULT_STUDY = "digits-rf"

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from drawings.generate import iter_drawings
 from digits.errors import BlankImage
 from digits.preprocess import image_to_features
+from drawings.generate import iter_drawings
 
 REPORT_PER_CLASS = 10  # per digit per style: 800 drawings, a few seconds of preprocessing
 REPORT_SEED = 2024  # not the seed of `make drawings`, so the report's sample is its own

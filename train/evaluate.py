@@ -16,7 +16,6 @@ from digits.cli import OneLineParser
 from train.data import Split, load_split
 
 
-
 def score(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     predicted = model.predict(X)
     return {

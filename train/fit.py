@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
-
-import joblib
 
 from digits.artifacts import BASELINE_MODEL, BEST_MODEL, write_with
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from digits.calibration import (NOT_SURE_BELOW, calibrate, expected_calibration_error,
-                                not_sure_stats, reliability)
+from digits.calibration import NOT_SURE_BELOW, calibrate, expected_calibration_error, not_sure_stats, reliability
 from digits.decode import decode
 from digits.errors import BlankImage
 from digits.preprocess import image_to_features

@@ -13,15 +13,23 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 import requests
 
 from digits.artifacts import write_text
 from digits.cli import OneLineParser, checked
 from drawings.grid import encode
 from handwriting.render import DEV_SET, STYLES, Upload, iter_uploads, load, spread
-from yardsticks.evaluate import (Answer, accuracy, add_target, ask, check_model, format_report,
-                                 predict_bytes, score, write_outputs)
+from yardsticks.evaluate import (
+    Answer,
+    accuracy,
+    add_target,
+    ask,
+    check_model,
+    format_report,
+    predict_bytes,
+    score,
+    write_outputs,
+)
 
 NAME = "real"
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from server.app import create_app
 from server.config import ENV_PREFIX, Settings
-from tests.conftest import REPO, need
+from tests.support import REPO, need
 
 K8S = REPO / "deploy" / "k8s"
 MANIFESTS = sorted(p for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from yardsticks.evaluate import Answer, accuracy, confusion, format_report, main, score, select
 from drawings.generate import write_set
+from yardsticks.evaluate import Answer, accuracy, confusion, format_report, main, score, select
 
 ROOT = Path(__file__).resolve().parents[2]
 

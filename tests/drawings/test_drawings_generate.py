@@ -1,7 +1,6 @@
 """The generator: deterministic for a seed, complete and balanced manifest, atomic output."""
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest

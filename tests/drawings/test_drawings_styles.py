@@ -1,8 +1,8 @@
 """Each style has the properties docs/drawings.md claims for it."""
 
 import numpy as np
-from PIL import Image
 import pytest
+from PIL import Image
 
 from drawings.skeletons import all_glyphs, glyphs_for
 from drawings.styles import STYLES

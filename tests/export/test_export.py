@@ -12,10 +12,10 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from digits.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
 from export.__main__ import GateFailed, export
 from export.convert import opset_imports
 from export.parity import gate, probe_inputs
-from digits.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
 from tests.support import run_module
 from train.data import load_xy
 

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from reliability.images import DIGIT, digit_image
 from devtools.live_server import start_server
 from drawings.grid import encode
+from reliability.images import DIGIT, digit_image
 
 pytestmark = pytest.mark.slow
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from drawings.generate import draw_one
-from drawings.styles import STYLES as DRAWING_STYLES
 from digits.preprocess import bytes_to_features
+from drawings.generate import draw_one
 from drawings.grid import GridStyle, encode, render_grid
+from drawings.styles import STYLES as DRAWING_STYLES
 from tests.server.helpers import first_of
 
 REPO = Path(__file__).resolve().parents[2]

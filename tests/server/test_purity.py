@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from devtools.live_server import start_server
-from tests.support import REPO
 from tests.server.helpers import drawing
+from tests.support import REPO
 
 TRAINING_ONLY = ("sklearn", "skl2onnx", "optuna", "scipy", "onnx", "joblib", "pickle", "train", "export")
 
