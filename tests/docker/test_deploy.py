@@ -21,9 +21,9 @@ import requests
 
 from devtools.compose_stack import Stack, running_stack
 from devtools.live_server import free_port
-from tests.support import REPO, need
 from tests.docker.conftest import build, docker, make
 from tests.docker.load import Outcome, failures, for_seconds, run_load
+from tests.support import REPO, need
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
