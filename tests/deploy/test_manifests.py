@@ -117,7 +117,7 @@ def test_env_vars_are_settings_the_server_reads(container: dict[str, Any]) -> No
 
 @pytest.fixture(scope="module")
 def url_map(model_path):
-    return create_app({"MODEL_PATH": str(model_path)}).url_map.bind("localhost")
+    return create_app(Settings(model_path=str(model_path))).url_map.bind("localhost")
 
 
 @pytest.mark.slow  # the app loads a real model: the session's trained one
