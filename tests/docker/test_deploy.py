@@ -21,6 +21,7 @@ import requests
 
 from devtools.compose_stack import Stack, running_stack
 from devtools.live_server import free_port
+from digits.contract import MODEL_VERSION_KEY
 from tests.docker.conftest import build, docker, make
 from tests.docker.load import Outcome, failures, for_seconds, run_load
 from tests.support import REPO, need
@@ -70,9 +71,12 @@ def lb_image(docker_engine: None) -> str:
 
 @pytest.fixture(scope="session")
 def next_image(image: str, base_image: str, model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The image again with another model.onnx: the same forest under a new ONNX model_version."""
+    """The image again with another model.onnx: the same forest under a new model_version (the
+    metadata entry export writes and the server reports everywhere)."""
     model = onnx.load(str(model_path))
-    model.model_version += 2  # 0 and 1 both read as version "1" in the v2 answers
+    for entry in model.metadata_props:
+        if entry.key == MODEL_VERSION_KEY:
+            entry.value += "-next"
     path = tmp_path_factory.mktemp("next-model") / "model.onnx"
     onnx.save(model, str(path))
     build("--model", str(path), "--tag", NEXT_IMAGE, "--base", base_image)
