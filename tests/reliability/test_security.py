@@ -13,23 +13,11 @@ import pytest
 
 from server.app import create_app
 from server.config import Settings
-from tests.support import REPO
+from tests.support import REPO, imported_modules
 
 SERVER_MODULES = sorted((REPO / "server").glob("*.py"))
 # Anything that can execute code while loading data, and the training stack that brings it.
 FORBIDDEN_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal", "sklearn"}
-
-
-def imported_modules(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
-            names.add("__import__")  # dynamic imports would dodge this scan
-    return names
 
 
 def keyword_values(path: Path, keyword: str) -> list[object]:
