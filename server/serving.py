@@ -8,6 +8,7 @@ chunked encoding, headers too large) are answered as JSON {"error": ...} like th
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,6 +26,12 @@ IDENT: Final = "digits-onnx"
 MAX_HEADER_BYTES: Final = 64 * 1024  # a browser sends ~2 KB; waitress's default is 256 KB
 DRAIN_SECONDS: Final = 8.0  # on SIGTERM: inside the 10 s `docker stop` waits before SIGKILL
 RECV_BYTES: Final = 8192  # one socket read (waitress's default, named because the buffer below uses it)
+# Far above a usual answer (under 1 KB), so waitress sends a response's headers and body in one
+# write once the worker is done. With its default (1 byte) the event loop may flush the headers
+# alone first; a replica killed between the two writes leaves a load balancer holding headers
+# without a body, which it cannot retry elsewhere. waitress 3.0 marks the option deprecated but
+# honours it (channel.py); tests/server/test_serving.py pins that.
+SEND_BYTES: Final = 64 * 1024
 
 
 def waitress_options(settings: Settings) -> dict[str, Any]:
@@ -40,6 +47,7 @@ def waitress_options(settings: Settings) -> dict[str, Any]:
         # so no oversized body is ever buffered whole. Same limit as Flask's MAX_CONTENT_LENGTH.
         "max_request_body_size": max_body,
         "recv_bytes": RECV_BYTES,
+        "send_bytes": SEND_BYTES,
         # Keep every accepted body in memory (at most connection_limit x max body): past 512 KB
         # waitress would spool it to a temp file, which resets the connection on a read-only root
         # filesystem. A chunked body is checked against max_body after each read is buffered,
@@ -106,7 +114,10 @@ class Serving:
 def create_server(app: Flask, settings: Settings) -> Serving:
     """The waitress server for `app`, bound but not yet serving (call .run()), JSON errors on."""
     socket_map: dict[int, Any] = {}
-    server = waitress.create_server(app, map=socket_map, **waitress_options(settings))
+    with warnings.catch_warnings():
+        # Only send_bytes's deprecation notice; see SEND_BYTES.
+        warnings.filterwarnings("ignore", message="send_bytes will be removed", category=DeprecationWarning)
+        server = waitress.create_server(app, map=socket_map, **waitress_options(settings))
     serving = Serving(server, socket_map)
     # One listener per bound address (a host name may resolve to IPv4 and IPv6); each makes
     # the channels of its connections.

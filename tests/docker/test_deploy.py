@@ -35,8 +35,6 @@ CONCURRENCY = 16
 LOAD_SECONDS = 20
 KILL_AFTER = 6  # seconds into the load: traffic has settled on all three replicas
 SAMPLE = REPO / "handwritten-digits" / "digit_7.png"
-# See the file: without it a SIGKILL can cut a response after its headers (server/serving.py).
-WHOLE_RESPONSES = Path(__file__).with_name("compose-whole-responses.yml")
 PIXELS = [0, 0, 5, 13, 9, 1, 0, 0] * 8  # one Digits-style 8x8 row, as v2 infer takes it
 
 
@@ -114,7 +112,7 @@ def nothing_up(new_stack) -> Iterator[Stack]:
 
 
 def test_a_killed_replica_costs_no_request(make_stack) -> None:
-    stack = make_stack("kill", 3, WHOLE_RESPONSES)
+    stack = make_stack("kill", 3)
     ips = {replica: stack.ip(replica) for replica in stack.replicas()}
     victim = next(iter(ips))
     killed_at: list[float] = []
