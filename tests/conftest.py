@@ -1,7 +1,11 @@
-"""Session fixtures: the real pipeline, run once with small settings, feeds every stage's tests.
+"""Session fixtures for both tiers.
 
-`trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train` and
-`python -m export`; `live_server` is the real waitress server for the session, started by
+In-process tier: `small_model_path` is a small forest on Digits converted by export's own
+`to_onnx` (seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
+which every route and error row is checked with first.
+
+Live tier: `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
+and `python -m export`; `live_server` is the real waitress server for the session, started by
 `devtools.live_server.start_server()` (which tests, benchmarks and fuzzing all share).
 """
 
@@ -11,9 +15,39 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from devtools.live_server import LiveServer, start_server
+from server.app import create_app
+from server.config import Settings
 from tests.support import QUICK_TRAIN_ARGS, run_module
+
+
+@pytest.fixture(scope="session")
+def small_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """model.onnx of a 10-tree forest on all of Digits: the real converter, just a smaller forest."""
+    from sklearn.datasets import load_digits
+    from sklearn.ensemble import RandomForestClassifier
+
+    from export.convert import to_onnx
+
+    digits = load_digits()
+    forest = RandomForestClassifier(n_estimators=10, max_depth=10, random_state=0).fit(digits.data, digits.target)
+    path = tmp_path_factory.mktemp("small-model") / "model.onnx"
+    path.write_bytes(to_onnx(forest).SerializeToString())
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(small_model_path: Path) -> Flask:
+    """The app as create_app() builds it from default Settings, on the small model."""
+    return create_app(Settings(model_path=str(small_model_path)))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

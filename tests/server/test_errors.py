@@ -1,12 +1,17 @@
-"""Every bad request gets a 4xx JSON {"error": ...}: one table, real server, real HTTP."""
+"""Every bad request gets a 4xx JSON {"error": ...}: one table, checked in process through
+create_app(); what only waitress decides (its own limits, raw HTTP) is in tests/reliability/."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 import requests
 from PIL import Image
 
 from drawings.grid import GridStyle, encode
+from server.app import create_app
+from server.config import Settings
 from tests.server.helpers import drawing
 
 PNG = drawing(3)
@@ -18,7 +23,7 @@ OVER_LIMIT = b"\x00" * (3 * 1024 * 1024)
 
 
 def upload(data: bytes, name: str = "digit.png", field: str = "image") -> dict:
-    return {"files": {field: (name, data, "application/octet-stream")}}
+    return {"files": {field: (name, data)}}
 
 
 def raw(data: bytes, media_type: str | None) -> dict:
@@ -62,26 +67,39 @@ CASES = [
 @pytest.mark.parametrize(
     "method, path, kwargs, status, message", [case[1:] for case in CASES], ids=[case[0] for case in CASES]
 )
-def test_bad_requests_get_json_errors(live_server, method, path, kwargs, status, message):
-    response = requests.request(method, live_server.url + path, timeout=30, **kwargs)
+def test_bad_requests_get_json_errors(client, method, path, kwargs, status, message):
+    response = client.open(path, method=method, **as_client_kwargs(kwargs))
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"] == "application/json"
-    assert message in response.json()["error"]
+    assert message in response.json["error"]
 
 
-def test_upload_limit_is_configurable(model_path, tmp_path):
-    from devtools.live_server import start_server
+def test_waitress_refuses_an_oversized_body_as_json(live_server):
+    """Behind waitress the body limit is enforced before Flask sees the request: same answer."""
+    response = requests.post(live_server.url + "/predict_digit", timeout=30, **raw(OVER_LIMIT, "image/png"))
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Request Entity Too Large" in response.json()["error"]
 
-    with start_server(model_path, {"DIGITS_MAX_UPLOAD_BYTES": "1000"}, log_dir=tmp_path) as server:
-        small = requests.post(server.url + "/predict_digit", data=b"x" * 999, headers={"Content-Type": "image/png"})
-        large = requests.post(server.url + "/predict_digit", data=PNG + b"x" * 1000, headers={"Content-Type": "image/png"})
+
+def as_client_kwargs(kwargs: dict) -> dict:
+    """The table's requests-style arguments, as Flask's test client takes them."""
+    files = kwargs.get("files", {})
+    if not files:
+        return kwargs
+    form = {**kwargs.get("data", {}), **{field: (io.BytesIO(data), name) for field, (name, data) in files.items()}}
+    return {"data": form, "content_type": "multipart/form-data"}
+
+
+def test_upload_limit_is_configurable(small_model_path):
+    client = create_app(Settings(model_path=str(small_model_path), max_upload_bytes=1000)).test_client()
+    small = client.post("/predict_digit", data=b"x" * 999, content_type="image/png")
+    large = client.post("/predict_digit", data=PNG + b"x" * 1000, content_type="image/png")
     assert small.status_code == 400  # under the limit: read, then refused as not an image
     assert large.status_code == 413
 
 
-def test_styles_do_not_matter_for_errors(live_server):
+def test_styles_do_not_matter_for_errors(client):
     """A well-formed drawing in an odd style is not an error (guards the table against over-refusing)."""
-    response = requests.post(
-        live_server.url + "/predict_digit", data=drawing(3, GridStyle(mode="P")), headers={"Content-Type": "image/png"}
-    )
+    response = client.post("/predict_digit", data=drawing(3, GridStyle(mode="P")), content_type="image/png")
     assert response.status_code == 200
