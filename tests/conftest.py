@@ -1,7 +1,7 @@
 """Session fixtures for both tiers.
 
-In-process tier: `small_model_path` is a small forest on Digits converted by export's own
-`to_onnx` (seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
+In-process tier: `small_model_path` is a small forest fitted and converted by training's and
+export's own functions (seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
 which every route and error row is checked with first.
 
 Live tier: `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
@@ -26,14 +26,15 @@ from tests.support import QUICK_TRAIN_ARGS, run_module
 
 @pytest.fixture(scope="session")
 def small_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """model.onnx of a 10-tree forest on all of Digits: the real converter, just a smaller forest."""
-    from sklearn.datasets import load_digits
-    from sklearn.ensemble import RandomForestClassifier
-
+    """model.onnx of a 30-tree forest on Digits plus one rendered copy of each row: training's own
+    augment/fit and export's own converter, just a smaller forest, in seconds and in process."""
     from export.convert import to_onnx
+    from train.augment import augment
+    from train.data import load_xy
+    from train.fit import fit_best
 
-    digits = load_digits()
-    forest = RandomForestClassifier(n_estimators=10, max_depth=10, random_state=0).fit(digits.data, digits.target)
+    training = augment(*load_xy(), copies=1, seed=0)
+    forest = fit_best({"n_estimators": 30, "max_depth": 15}, training.X, training.y, seed=0)
     path = tmp_path_factory.mktemp("small-model") / "model.onnx"
     path.write_bytes(to_onnx(forest).SerializeToString())
     return path
