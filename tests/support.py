@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from devtools.live_server import REPO
+
+HANDWRITTEN = REPO / "handwritten-digits"
+_SAMPLE_NAME = re.compile(r"digit_(\d)(_[a-z0-9]+)?\.png")
 
 # Small but real: enough trials for Optuna's importance plot, few folds to stay fast.
 QUICK_TRAIN_ARGS = ["--trials", "4", "--folds", "3", "--augment-copies", "1", "--fit-copies", "1", "--no-progress"]
@@ -54,3 +58,22 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
             names.add("__import__")
     return names
+
+
+def handwritten_samples() -> list[tuple[Path, int]]:
+    """The committed handwritten-digits/digit_<label>[_<suffix>].png files with their labels; a file
+    named any other way fails the caller's test rather than being skipped."""
+    samples = []
+    for path in sorted(HANDWRITTEN.glob("*.png")):
+        match = _SAMPLE_NAME.fullmatch(path.name)
+        assert match, f"{path.name} does not follow digit_<label>[_<suffix>].png"
+        samples.append((path, int(match.group(1))))
+    return samples
+
+
+def assert_usage_error(result: subprocess.CompletedProcess, module: str, message: str) -> None:
+    """A bad argument: exit 2, nothing on stdout, one line on stderr naming the command."""
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"python -m {module}: error:") and message in result.stderr, result.stderr

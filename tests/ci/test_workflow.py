@@ -1,4 +1,5 @@
-"""The GitHub workflow (.github/workflows/main.yml): actionlint-clean, and it pushes only from dev/main."""
+"""The GitHub workflow (.github/workflows/main.yml): actionlint-clean, and no pull request can reach the
+Docker Hub credentials (the login and push steps run only for pushes to dev/main)."""
 
 from __future__ import annotations
 
@@ -25,19 +26,6 @@ def actionlint(path: Path) -> subprocess.CompletedProcess:
 def test_actionlint_accepts_the_workflow() -> None:
     result = actionlint(WORKFLOW)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_actionlint_rejects_a_broken_copy(tmp_path: Path) -> None:
-    broken = tmp_path / "main.yml"
-    broken.write_text(WORKFLOW.read_text().replace("runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}"))
-    assert actionlint(broken).returncode != 0
-
-
-def test_triggers() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text())
-    on = workflow[True]  # YAML 1.1 reads the bare key `on` as a boolean
-    assert on["push"]["branches"] == ["dev", "main"]
-    assert on["pull_request"]["branches"] == ["main"]
 
 
 @pytest.mark.parametrize("step_name", ["Log in to Docker Hub", "Push to Docker Hub"])

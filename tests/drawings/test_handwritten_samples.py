@@ -1,16 +1,14 @@
 """The committed sample PNGs are the ones draw_samples.py paints, named by their label."""
 
 import importlib.util
-import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-FOLDER = Path(__file__).resolve().parents[2] / "handwritten-digits"
-NAME = re.compile(r"digit_(\d)(_[a-z0-9]+)?\.png")
+from tests.support import HANDWRITTEN as FOLDER
+from tests.support import handwritten_samples
 
 
 def _script():
@@ -21,10 +19,7 @@ def _script():
 
 
 def test_names_and_counts():
-    names = sorted(p.name for p in FOLDER.glob("*.png"))
-    assert len(names) >= 20
-    assert all(NAME.fullmatch(n) for n in names), names
-    per_digit = Counter(int(NAME.fullmatch(n).group(1)) for n in names)
+    per_digit = Counter(label for _, label in handwritten_samples())
     assert all(per_digit[d] >= 2 for d in range(10)), per_digit
 
 
