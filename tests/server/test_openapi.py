@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import requests
-
 CHECKS = ",".join(
     [
         "not_a_server_error",
@@ -30,8 +28,8 @@ def test_served_json_is_the_yaml_source_rendered():
     assert rendered == json.loads(json.dumps(source, default=str)), "run `make openapi`"
 
 
-def test_openapi_json_is_served(live_server):
-    spec = requests.get(live_server.url + "/openapi.json").json()
+def test_openapi_json_is_served(client):
+    spec = client.get("/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert "/predict_digit" in spec["paths"]
 

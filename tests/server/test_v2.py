@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import requests
 import tritonclient.http as httpclient
 
 from tests.server.helpers import digits
@@ -38,14 +37,3 @@ def test_infer(client, binary):
     assert probabilities.shape == (16, 10)
     assert (predicted == labels[:16]).mean() >= 0.9
     assert np.array_equal(predicted, probabilities.argmax(axis=1))
-
-
-def test_infer_exact_json_shape(live_server):
-    features, _ = digits()
-    body = {"id": "42", "inputs": [{"name": "input", "shape": [2, 64], "datatype": "FP32", "data": features[:2].tolist()}]}
-    answer = requests.post(live_server.url + "/v2/models/digits/infer", json=body).json()
-    assert answer["model_name"] == "digits" and answer["id"] == "42"
-    label, probabilities = answer["outputs"]
-    assert label["name"] == "label" and label["datatype"] == "INT64" and label["shape"] == [2]
-    assert probabilities["datatype"] == "FP32" and probabilities["shape"] == [2, 10]
-    assert len(probabilities["data"]) == 20

@@ -1,0 +1,112 @@
+"""Every route the app serves answers in process, as the table below says; a route added without a
+row here fails `test_every_route_has_a_row`.
+
+The wire formats themselves are covered beside this: /predict_digit in test_predict.py, its errors
+in test_errors.py, v2 through the real Triton client in test_v2.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from tests.server.helpers import digits
+
+V2_INFER = "/v2/models/digits/infer"
+
+GET_ROUTES = [
+    # (path, status, content type, what the answer holds)
+    ("/", 200, "text/html", b"<canvas"),
+    ("/static/page.js", 200, "text/javascript", b"predict_digit"),
+    ("/healthz", 200, "application/json", b'"alive"'),
+    ("/readyz", 200, "application/json", b'"ready"'),
+    ("/model", 200, "application/json", b'"sha256"'),
+    ("/metrics", 200, "text/plain", b"digits_"),
+    ("/openapi.json", 200, "application/json", b'"/predict_digit"'),
+    ("/v2", 200, "application/json", b'"binary_tensor_data"'),
+    ("/v2/health/live", 200, "application/json", b'"live":true'),
+    ("/v2/health/ready", 200, "application/json", b'"ready":true'),
+    ("/v2/models/digits", 200, "application/json", b'"onnxruntime_onnx"'),
+    ("/v2/models/digits/ready", 200, "application/json", b'"ready":true'),
+    ("/v2/models/digits/versions/no-such-version", 404, "application/json", b"has no version no-such-version"),
+    ("/v2/models/digits/versions/no-such-version/ready", 404, "application/json", b"has no version"),
+]
+
+
+@pytest.mark.parametrize(("path", "status", "content_type", "holds"), GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
+def test_get_route(client, path, status, content_type, holds):
+    response = client.get(path)
+    assert response.status_code == status, response.data[:300]
+    assert response.mimetype == content_type
+    assert holds in response.data
+
+
+def test_versioned_v2_routes_answer_for_the_served_version(client):
+    version = client.get("/readyz").json["model_version"]
+    assert client.get(f"/v2/models/digits/versions/{version}").json["versions"] == [version]
+    assert client.get(f"/v2/models/digits/versions/{version}/ready").json["ready"] is True
+    body = {"inputs": [{"name": "input", "shape": [1, 64], "datatype": "FP32", "data": digits()[0][0].tolist()}]}
+    answer = client.post(f"/v2/models/digits/versions/{version}/infer", json=body).json
+    assert answer["model_version"] == version
+
+
+def test_v2_infer_json(client):
+    features, labels = digits()
+    body = {"id": "42", "inputs": [{"name": "input", "shape": [4, 64], "datatype": "FP32", "data": features[:4].tolist()}]}
+    response = client.post(V2_INFER, json=body)
+    assert response.status_code == 200, response.json
+    answer = response.json
+    assert answer["model_name"] == "digits" and answer["id"] == "42"
+    label, probabilities = answer["outputs"]
+    assert (label["name"], label["datatype"], label["shape"]) == ("label", "INT64", [4])
+    assert (probabilities["name"], probabilities["datatype"], probabilities["shape"]) == ("probabilities", "FP32", [4, 10])
+    assert label["data"] == np.argmax(np.reshape(probabilities["data"], (4, 10)), axis=1).tolist()
+
+
+def test_v2_infer_binary(client):
+    """The binary tensor extension both ways: raw FP32 in after the JSON header, raw tensors out."""
+    batch = digits()[0][:3].astype("<f4")
+    header = (
+        b'{"inputs":[{"name":"input","shape":[3,64],"datatype":"FP32","parameters":{"binary_data_size":768}}],'
+        b'"parameters":{"binary_data_output":true}}'
+    )
+    response = client.post(
+        V2_INFER, data=header + batch.tobytes(),
+        headers={"Content-Type": "application/octet-stream", "Inference-Header-Content-Length": str(len(header))},
+    )
+    assert response.status_code == 200, response.data[:300]
+    length = int(response.headers["Inference-Header-Content-Length"])
+    answer = json.loads(response.data[:length])
+    payload = response.data[length:]
+    sizes = [o["parameters"]["binary_data_size"] for o in answer["outputs"]]
+    assert sizes == [3 * 8, 3 * 10 * 4] and len(payload) == sum(sizes)
+    labels = np.frombuffer(payload[: sizes[0]], dtype="<i8")
+    probabilities = np.frombuffer(payload[sizes[0]:], dtype="<f4").reshape(3, 10)
+    assert np.array_equal(labels, probabilities.argmax(axis=1))
+
+
+def test_readyz_names_the_loaded_file(client, small_model_path):
+    assert client.get("/readyz").json["model_sha256"] == hashlib.sha256(small_model_path.read_bytes()).hexdigest()
+
+
+# POST routes: /predict_digit (test_predict.py), infer and its versioned form (the tests above).
+COVERED = {path for path, *_ in GET_ROUTES} | {"/predict_digit", V2_INFER, "/v2/models/digits/versions/no-such-version/infer"}
+
+
+def test_every_route_has_a_row(app):
+    """Each URL rule of the app is exercised by a row above (its variable parts filled in)."""
+    filled = {
+        "<path:filename>": "page.js",
+        "<version>": "no-such-version",
+    }
+    missing = []
+    for rule in app.url_map.iter_rules():
+        path = rule.rule
+        for variable, value in filled.items():
+            path = path.replace(variable, value)
+        if path not in COVERED:
+            missing.append(rule.rule)
+    assert missing == []
