@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +63,7 @@ def start_server(
         )
     server = LiveServer(f"http://{HOST}:{port}", process, log_path)
     try:
-        _wait_ready(server, timeout)
+        wait_ready(server.url, lambda: process.poll() is not None, lambda: "\n".join(server.log_lines()), timeout)
         yield server
     finally:
         stop_process(process, grace=10)
@@ -79,16 +79,18 @@ def stop_process(process: subprocess.Popen, grace: float) -> None:
         process.wait()
 
 
-def _wait_ready(server: LiveServer, timeout: float) -> None:
+def wait_ready(url: str, exited: Callable[[], bool], logs: Callable[[], str], timeout: float,
+               interval: float = 0.1) -> None:
+    """Poll `url`/readyz until it answers 200; ServerNotReady (with `logs()`) if the server process
+    `exited()` first or `timeout` seconds pass. Shared by this launcher and the container tests."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise ServerNotReady(f"server exited with {server.process.returncode}:\n"
-                                 + "\n".join(server.log_lines()))
+        if exited():
+            raise ServerNotReady(f"server exited:\n{logs()}")
         try:
-            if requests.get(server.url + "/readyz", timeout=1).status_code == 200:
+            if requests.get(url + "/readyz", timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
-        time.sleep(0.1)
-    raise ServerNotReady(f"server not ready after {timeout}s:\n" + "\n".join(server.log_lines()))
+        time.sleep(interval)
+    raise ServerNotReady(f"server not ready after {timeout}s:\n{logs()}")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from devtools.live_server import stop_process
+from devtools.live_server import wait_ready as wait_ready_at
 from tests.support import REPO, need
 
 # The base `make base-image` builds, reused across sessions because it takes minutes to make;
@@ -133,16 +133,8 @@ def start_container(image: str) -> Iterator:
 
 
 def wait_ready(container: Container, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert container.state()["Status"] == "running", docker("logs", container.id).stderr[-3000:]
-        try:
-            if requests.get(container.url + "/readyz", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"container not ready after {timeout}s:\n{docker('logs', container.id).stderr[-3000:]}")
+    wait_ready_at(container.url, lambda: container.state()["Status"] != "running",
+                  lambda: docker("logs", container.id).stderr[-3000:], timeout, interval=0.2)
 
 
 @pytest.fixture(scope="session")
