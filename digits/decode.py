@@ -22,14 +22,17 @@ def decode(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Image.Ima
     """Bytes -> a loaded, upright PIL image; refuses bombs before decoding any pixel."""
     if not data:
         raise UndecodableImage("empty image")
+    # Pillow's messages name its own modules and settings ("... for PngImagePlugin.MAX_TEXT_CHUNK"),
+    # which tell a client nothing it can act on; these say what is wrong with the file.
+    too_large = f"image has too many pixels; the limit is {max_pixels} pixels"
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise UndecodableImage("cannot identify image file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise UndecodableImage(f"cannot read image: {exc}") from None
     except Image.DecompressionBombError:
-        raise ImageTooLarge("image has too many pixels") from None
+        raise ImageTooLarge(too_large) from None
+    except (OSError, SyntaxError, ValueError):
+        raise UndecodableImage("cannot read image: its header or metadata is corrupt or too large") from None
     if image.format not in ACCEPTED_FORMATS:
         raise UnsupportedImageFormat(
             f"unsupported image format {image.format}; send one of {', '.join(ACCEPTED_FORMATS)}"
@@ -46,7 +49,7 @@ def decode(data: bytes, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Image.Ima
         ImageOps.exif_transpose(image, in_place=True)
         return image
     except Image.DecompressionBombError:
-        raise ImageTooLarge("image has too many pixels") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise UndecodableImage(f"cannot decode image (truncated or corrupt): {exc}") from None
+        raise ImageTooLarge(too_large) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise UndecodableImage("cannot decode image: the file is truncated or corrupt") from None
 

@@ -38,7 +38,7 @@ def seed_corpus(corpus: Path) -> None:
     corpus.mkdir(parents=True, exist_ok=True)
     if any(corpus.iterdir()):
         return
-    samples = {**valid_images(), **{name: data for name, (data, _) in hostile_images().items()}}
+    samples = {**valid_images(), **{name: data for name, (data, *_) in hostile_images().items()}}
     for name, data in samples.items():
         if len(data) < 200_000:  # the 50 MB-of-pixels bomb is fine; a 200 KB BMP only slows mutation
             (corpus / name.replace(" ", "_")).write_bytes(data)

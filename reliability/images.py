@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 from PIL import Image
 
+from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
 from drawings.grid import GridStyle, encode, render_grid
 from train.data import load_split
 
@@ -65,10 +66,25 @@ def valid_images() -> dict[str, bytes]:
     }
 
 
-def png(width: int, height: int, idat: bytes, bit_depth: int = 1, colour_type: int = 0) -> bytes:
+def blank(mode: str = "RGB") -> bytes:
+    """A 200x200 PNG with no ink: white, or fully transparent for RGBA."""
+    colour = (0, 0, 0, 0) if mode == "RGBA" else "white"
+    return encode(Image.new(mode, (200, 200), colour))
+
+
+def png(width: int, height: int, idat: bytes, bit_depth: int = 1, colour_type: int = 0,
+        before_idat: bytes = b"") -> bytes:
     """A PNG file with the given header fields and compressed pixel stream, CRCs correct."""
     header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + before_idat + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+@lru_cache(maxsize=1)
+def png_with_text(size: int = 2 * 1024 * 1024) -> bytes:
+    """A 1x1 PNG with a compressed text chunk of `size` bytes: over Pillow's 1 MiB text limit,
+    a few KB on the wire."""
+    text = _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"a" * size, 9))
+    return png(1, 1, zlib.compress(b"\x00\x00"), before_idat=text)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -100,26 +116,29 @@ def jpeg_claiming(width: int, height: int) -> bytes:
 
 
 @lru_cache(maxsize=1)
-def hostile_images() -> dict[str, tuple[bytes, frozenset[int]]]:
-    """Images that must be refused, with the statuses that are right for each."""
+def hostile_images() -> dict[str, tuple[bytes, frozenset[int], str]]:
+    """Images that must be refused: the statuses that are right for each, and a fragment the
+    error message must contain ("" for any)."""
     valid = digit("PNG")
     too_big = frozenset({413})
+    limit = f"the limit is {DEFAULT_MAX_IMAGE_PIXELS} pixels"
     unreadable = frozenset({400})
     return {
-        "png bomb 20000x20000": (png_bomb(), too_big),
-        "png header 20000x20000": (png(20000, 20000, zlib.compress(b"\x00" * 64)), too_big),
-        "png header 65535x65535 rgba16": (png(65535, 65535, zlib.compress(b""), 16, 6), too_big),
-        "gif header 20000x20000": (gif_claiming(20000, 20000), too_big),
-        "jpeg header 20000x20000": (jpeg_claiming(20000, 20000), too_big),
-        "png 0x0": (png(0, 0, zlib.compress(b"")), unreadable),
-        "png 1x1 no pixel data": (png(1, 1, b""), unreadable),
-        "png bad crc": (valid[:29] + b"\x00\x00\x00\x00" + valid[33:], unreadable),
-        "png signature only": (PNG_SIGNATURE, unreadable),
-        "gif header only": (gif_claiming(10, 10)[:13], unreadable),
-        "jpeg soi only": (b"\xff\xd8\xff", unreadable),
-        "tiff": (encode(Image.new("L", (50, 50)), "TIFF"), frozenset({415})),
-        "ico": (encode(Image.new("RGBA", (32, 32)), "ICO"), frozenset({415})),
-        "pdf magic": (b"%PDF-1.4\n" + b"0" * 100, unreadable),
-        "pickle": (b"\x80\x04\x95" + b"\x00" * 40 + b".", unreadable),
-        "zip": (b"PK\x03\x04" + b"\x00" * 60, unreadable),
+        "png bomb 20000x20000": (png_bomb(), too_big, limit),
+        "png header 20000x20000": (png(20000, 20000, zlib.compress(b"\x00" * 64)), too_big, limit),
+        "png header 65535x65535 rgba16": (png(65535, 65535, zlib.compress(b""), 16, 6), too_big, limit),
+        "gif header 20000x20000": (gif_claiming(20000, 20000), too_big, limit),
+        "jpeg header 20000x20000": (jpeg_claiming(20000, 20000), too_big, limit),
+        "png 0x0": (png(0, 0, zlib.compress(b"")), unreadable, ""),
+        "png 1x1 no pixel data": (png(1, 1, b""), unreadable, ""),
+        "png bad crc": (valid[:29] + b"\x00\x00\x00\x00" + valid[33:], unreadable, ""),
+        "png signature only": (PNG_SIGNATURE, unreadable, ""),
+        "png text chunk over the text limit": (png_with_text(), unreadable, "cannot read image"),
+        "gif header only": (gif_claiming(10, 10)[:13], unreadable, ""),
+        "jpeg soi only": (b"\xff\xd8\xff", unreadable, ""),
+        "tiff": (encode(Image.new("L", (50, 50)), "TIFF"), frozenset({415}), "unsupported image format TIFF"),
+        "ico": (encode(Image.new("RGBA", (32, 32)), "ICO"), frozenset({415}), "unsupported image format ICO"),
+        "pdf magic": (b"%PDF-1.4\n" + b"0" * 100, unreadable, "cannot identify image"),
+        "pickle": (b"\x80\x04\x95" + b"\x00" * 40 + b".", unreadable, "cannot identify image"),
+        "zip": (b"PK\x03\x04" + b"\x00" * 60, unreadable, "cannot identify image"),
     }

@@ -20,7 +20,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 REQUEST_ID_HEADER: Final = "X-Request-ID"
 # A caller's id is echoed only if it is short and printable; anything else gets a fresh one.
 _SAFE_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_UNMATCHED_ROUTE: Final = "<unmatched>"
+# Label values come from fixed sets, so no client can add a series: waitress accepts any method
+# token, and every series lives until the process exits. Routes are the app's own rules.
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"})
+OTHER: Final = "other"  # a method outside METHODS, a path no rule matches
+UNPARSED: Final = "unparsed"  # the route of a request waitress refused before Flask saw it
 
 access_log = logging.getLogger("server.access")
 
@@ -52,8 +56,18 @@ class Metrics:
         for label in labels:
             self.predictions.labels(digit=str(int(label))).inc()
 
+    def count_request(self, route: str, method: str | None, status: int, latency: float | None = None) -> None:
+        self.requests.labels(route=route, method=method_label(method), status=str(status)).inc()
+        if latency is not None:
+            self.latency.labels(route=route).observe(latency)
+
     def exposition(self) -> Response:
-        return Response(generate_latest(self.registry), mimetype=CONTENT_TYPE_LATEST)
+        # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
+        return Response(generate_latest(self.registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def method_label(method: str | None) -> str:
+    return method if method in METHODS else OTHER
 
 
 class JsonFormatter(logging.Formatter):
@@ -96,16 +110,15 @@ def instrument(app: Flask, metrics: Metrics) -> None:
     def _finish(response: Response) -> Response:
         started = g.get("started", time.perf_counter())
         latency = time.perf_counter() - started
-        route = request.url_rule.rule if request.url_rule is not None else _UNMATCHED_ROUTE
+        route = request.url_rule.rule if request.url_rule is not None else OTHER
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers[REQUEST_ID_HEADER] = request_id
-        metrics.requests.labels(route=route, method=request.method, status=str(response.status_code)).inc()
-        metrics.latency.labels(route=route).observe(latency)
+        metrics.count_request(route, request.method, response.status_code, latency)
         access_log.info(
             "request",
             extra={
                 "request_id": request_id,
-                "method": request.method,
+                "method": method_label(request.method),
                 "path": request.path,
                 "route": route,
                 "status": response.status_code,
@@ -115,3 +128,21 @@ def instrument(app: Flask, metrics: Metrics) -> None:
             },
         )
         return response
+
+
+def record_refusal(metrics: Metrics, method: str | None, path: str | None, status: int, message: str,
+                   remote: str | None) -> None:
+    """A request waitress refused before Flask saw it: counted and logged like any other answer."""
+    metrics.count_request(UNPARSED, method, status)
+    access_log.info(
+        "request",
+        extra={
+            "request_id": uuid.uuid4().hex,
+            "method": method_label(method),
+            "path": path,
+            "route": UNPARSED,
+            "status": status,
+            "error": message,
+            "remote": remote,
+        },
+    )

@@ -31,10 +31,16 @@ IMAGE_FIELD: Final = "image"
 IMAGE_MEDIA_TYPES: Final = frozenset(
     {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp"}
 )
-MAX_BATCH: Final = 256
+MAX_BATCH: Final = 256  # images, instances or v2 rows per request
 V2_MODEL_NAME: Final = "digits"
 V2_HEADER_LENGTH: Final = "Inference-Header-Content-Length"
 _V2_DTYPES: Final = {"INT64": np.dtype("<i8"), "FP32": np.dtype("<f4")}
+V2_MAX_ID: Final = 256  # characters of the client's "id", which the answer echoes
+# The largest v2 answer: MAX_BATCH rows, each output once (repeats are refused), an id of V2_MAX_ID
+# characters. JSON is the larger form: 10 probabilities of at most 22 characters plus ", " each
+# and a label, ~250 bytes a row, ~62 KiB for 256 rows. tests/server/test_v2_bounds.py checks it.
+V2_MAX_ANSWER_BYTES: Final = 64 * 1024
+_HEADER_LENGTH_DIGITS: Final = 10  # more than any body under the upload limit needs
 _V2_OUTPUTS: Final = (LABEL_OUTPUT, PROBABILITIES_OUTPUT)
 
 
@@ -62,7 +68,7 @@ class PredictRequest:
 class V2Request:
     features: np.ndarray  # float32[N, 64]
     outputs: tuple[tuple[str, bool], ...]  # (output name, as binary), in the order asked
-    request_id: Any  # the client's "id", echoed back; None when absent
+    request_id: str | None  # the client's "id", echoed back
 
 
 class RequestDecoder:
@@ -188,7 +194,7 @@ def v2_model_metadata(version: str) -> dict[str, Any]:
 
 def v2_request(request: Request) -> V2Request:
     body, binary = _v2_split_body(request)
-    return V2Request(_v2_input_tensor(body, binary), _v2_requested_outputs(body), body.get("id"))
+    return V2Request(_v2_input_tensor(body, binary), _v2_requested_outputs(body), _v2_id(body))
 
 
 def v2_answer(prediction: Prediction, request: V2Request, version: str) -> Response:
@@ -199,14 +205,14 @@ def v2_answer(prediction: Prediction, request: V2Request, version: str) -> Respo
     answer: dict[str, Any] = {"model_name": V2_MODEL_NAME, "model_version": version}
     if request.request_id is not None:
         answer["id"] = request.request_id
-    outputs, payload = [], b""
+    outputs, payload = [], []
     for name, as_binary in request.outputs:
         datatype, values = tensors[name]
         entry: dict[str, Any] = {"name": name, "datatype": datatype, "shape": list(values.shape)}
         if as_binary:
             raw = np.ascontiguousarray(values, dtype=_V2_DTYPES[datatype]).tobytes()
             entry["parameters"] = {"binary_data_size": len(raw)}
-            payload += raw
+            payload.append(raw)
         else:
             entry["data"] = values.reshape(-1).tolist()
         outputs.append(entry)
@@ -214,7 +220,7 @@ def v2_answer(prediction: Prediction, request: V2Request, version: str) -> Respo
     if not payload:
         return jsonify(answer)
     header = json.dumps(answer).encode()
-    response = Response(header + payload, mimetype="application/octet-stream")
+    response = Response(b"".join([header, *payload]), mimetype="application/octet-stream")
     response.headers[V2_HEADER_LENGTH] = str(len(header))
     return response
 
@@ -225,9 +231,10 @@ def _v2_split_body(request: Request) -> tuple[dict[str, Any], bytes]:
     if header_length is None:
         header, binary = data, b""
     else:
-        # isdigit() alone accepts "²", which int() refuses.
-        if not (header_length.isascii() and header_length.isdigit()) or int(header_length) > len(data):
-            raise BadRequest(f"invalid {V2_HEADER_LENGTH} header")
+        # isdigit() alone accepts "²", which int() refuses; and int() refuses over 4300 digits.
+        if (not (header_length.isascii() and header_length.isdigit()) or len(header_length) > _HEADER_LENGTH_DIGITS
+                or int(header_length) > len(data)):
+            raise BadRequest(f"invalid {V2_HEADER_LENGTH} header: the JSON part's length in bytes")
         header, binary = data[: int(header_length)], data[int(header_length) :]
     body = json_object(header)
     if body is None:
@@ -241,29 +248,26 @@ def _v2_input_tensor(body: dict[str, Any], binary: bytes) -> np.ndarray:
         raise BadRequest(f"expected exactly one input tensor named '{INPUT_NAME}'")
     tensor = inputs[0]
     if tensor.get("name") != INPUT_NAME:
-        raise BadRequest(f"unknown input {tensor.get('name')!r}; the model's input is '{INPUT_NAME}'")
+        raise BadRequest(f"unknown input {quoted(tensor.get('name'))}; the model's input is '{INPUT_NAME}'")
     if tensor.get("datatype") != "FP32":
-        raise BadRequest(f"input '{INPUT_NAME}' must have datatype FP32, got {tensor.get('datatype')!r}")
+        raise BadRequest(f"input '{INPUT_NAME}' must have datatype FP32, got {quoted(tensor.get('datatype'))}")
     shape = tensor.get("shape")
-    if (
-        not isinstance(shape, list)
-        or len(shape) != 2
-        or shape[1] != N_FEATURES
-        or not isinstance(shape[0], int)
-        or isinstance(shape[0], bool)
-        or shape[0] < 1
-    ):
-        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}], got {shape!r}")
+    if not isinstance(shape, list) or len(shape) != 2 or shape[1] != N_FEATURES:
+        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}], got {quoted(shape)}")
+    rows = shape[0]
+    if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= MAX_BATCH:
+        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}] with N in 1..{MAX_BATCH}, "
+                         f"got {quoted(shape)}")
     size = _v2_parameters(tensor).get("binary_data_size")
     if size is not None:
-        if size != len(binary) or size != shape[0] * N_FEATURES * 4:
+        if size != len(binary) or size != rows * N_FEATURES * 4:
             raise BadRequest(f"binary_data_size does not match shape {shape} FP32")
         values = np.frombuffer(binary, dtype=_V2_DTYPES["FP32"])
     else:
         values = as_numbers(tensor.get("data"), f"input '{INPUT_NAME}' data must be numbers").reshape(-1)
-    if values.size != shape[0] * N_FEATURES:
-        raise BadRequest(f"input '{INPUT_NAME}' has {values.size} values, shape {shape} needs {shape[0] * N_FEATURES}")
-    return np.concatenate([grid_to_features(row) for row in values.reshape(shape[0], N_FEATURES)])
+    if values.size != rows * N_FEATURES:
+        raise BadRequest(f"input '{INPUT_NAME}' has {values.size} values, shape {shape} needs {rows * N_FEATURES}")
+    return np.concatenate([grid_to_features(row) for row in values.reshape(rows, N_FEATURES)])
 
 
 def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
@@ -273,13 +277,36 @@ def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
         return tuple((name, default_binary) for name in _V2_OUTPUTS)
     if not isinstance(requested, list):
         raise BadRequest("'outputs' must be a list")
-    chosen = []
+    chosen: dict[str, bool] = {}
     for entry in requested:
         name = entry.get("name") if isinstance(entry, dict) else None
         if name not in _V2_OUTPUTS:
-            raise BadRequest(f"unknown output {name!r}; outputs are '{LABEL_OUTPUT}' and '{PROBABILITIES_OUTPUT}'")
-        chosen.append((name, bool(_v2_parameters(entry).get("binary_data", default_binary))))
-    return tuple(chosen)
+            raise BadRequest(
+                f"unknown output {quoted(name)}; outputs are '{LABEL_OUTPUT}' and '{PROBABILITIES_OUTPUT}'"
+            )
+        # Each repeat would repeat the whole tensor in the answer.
+        if name in chosen:
+            raise BadRequest(f"output '{name}' requested more than once")
+        chosen[name] = bool(_v2_parameters(entry).get("binary_data", default_binary))
+    return tuple(chosen.items())
+
+
+def _v2_id(body: dict[str, Any]) -> str | None:
+    """The client's request id, echoed in the answer: a string (NaN, say, would make the answer
+    invalid JSON), and short."""
+    request_id = body.get("id")
+    if request_id is not None and (not isinstance(request_id, str) or len(request_id) > V2_MAX_ID):
+        raise BadRequest(f"'id' must be a string of at most {V2_MAX_ID} characters")
+    return request_id
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """A client's value for an error message: JSON, cut short."""
+    try:
+        text = json.dumps(value)
+    except (ValueError, TypeError, RecursionError):  # ValueError: an int too long to print
+        text = "a value that cannot be shown"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _v2_parameters(node: dict[str, Any]) -> dict[str, Any]:

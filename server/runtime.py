@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
 
 from server.model import Model, Prediction
 from server.observability import Metrics
@@ -28,4 +28,8 @@ class Runtime:
 
 
 def current_runtime() -> Runtime:
-    return current_app.extensions[EXTENSION_KEY]
+    return runtime_of(current_app)
+
+
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions[EXTENSION_KEY]

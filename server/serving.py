@@ -21,6 +21,10 @@ from waitress.task import ErrorTask
 
 from server.config import Settings
 from server.errors import error_json
+from server.headers import security_headers
+from server.http1 import StrictRequestParser
+from server.observability import Metrics, record_refusal
+from server.runtime import runtime_of
 
 IDENT: Final = "digits-onnx"
 MAX_HEADER_BYTES: Final = 64 * 1024  # a browser sends ~2 KB; waitress's default is 256 KB
@@ -121,8 +125,9 @@ def create_server(app: Flask, settings: Settings) -> Serving:
     serving = Serving(server, socket_map)
     # One listener per bound address (a host name may resolve to IPv4 and IPv6); each makes
     # the channels of its connections.
+    channel_class = type("JsonErrorChannel", (JsonErrorChannel,), {"metrics": runtime_of(app).metrics})
     for listener in serving._listeners():
-        listener.channel_class = JsonErrorChannel
+        listener.channel_class = channel_class
     return serving
 
 
@@ -132,22 +137,30 @@ def _busy(channel: HTTPChannel) -> bool:
 
 
 class JsonErrorTask(ErrorTask):
-    """Waitress's error response with a JSON body instead of its plain-text page."""
+    """Waitress's error response with a JSON body instead of its plain-text page, carrying the
+    headers every answer carries, and counted and logged like the app's own answers."""
 
     def execute(self) -> None:
         error = self.request.error
         message = f"{error.reason}: {error.body}"
+        # Waitress names its own settings ("exceeds max_body of N+1"); say the limit instead.
         if error.code == 413:
-            # Waitress says "exceeds max_body of N+1"; say the configured limit instead.
             limit = self.channel.adj.max_request_body_size - 1
             message = f"{error.reason}: the request body is over the limit of {limit} bytes"
+        elif error.code == 431:
+            message = f"{error.reason}: the request headers are over the limit of {MAX_HEADER_BYTES} bytes"
         body = error_json(message)
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
+        self.response_headers.extend(security_headers("application/json"))
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
+        record_refusal(self.channel.metrics, self.request.command, self.request.path, error.code, message,
+                       self.channel.addr[0])
 
 
 class JsonErrorChannel(HTTPChannel):
     error_task_class = JsonErrorTask
+    parser_class = StrictRequestParser
+    metrics: Metrics  # the app's, set per server by create_server()

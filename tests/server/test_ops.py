@@ -48,9 +48,30 @@ def test_metrics_count_requests_predictions_and_latency(client):
         return after.get(key, 0.0) - before.get(key, 0.0)
 
     assert delta("digits_http_requests_total", route="/predict_digit", method="POST", status="200") == 1
-    assert delta("digits_http_requests_total", route="<unmatched>", method="GET", status="404") == 1
+    assert delta("digits_http_requests_total", route="other", method="GET", status="404") == 1
     assert delta("digits_predictions_total", digit="6") == 1
     assert delta("digits_http_request_duration_seconds_count", route="/predict_digit") == 1
+
+
+def test_invented_methods_and_paths_add_no_series(client):
+    """Labels come from fixed sets: a client cannot grow /metrics (waitress accepts any method)."""
+    client.open("/healthz", method="BREW")  # the series these requests share, made once
+    client.open("/invented", method="BREW")
+    client.get("/no-such-route")
+    client.get("/metrics")
+    before = samples(client)
+    for n in range(1000):
+        client.open("/healthz", method=f"BREW{n}")
+        client.open(f"/invented/{n}", method="X" * 20_000 if n % 20 == 0 else f"M{n}")
+        client.get(f"/no-such-route/{n}")
+    after = samples(client)
+    assert after.keys() == before.keys()
+    refused = ("digits_http_requests_total", (("method", "other"), ("route", "other"), ("status", "405")))
+    assert after[refused] == before[refused] + 1000
+
+
+def test_metrics_name_their_charset_once(client):
+    assert client.get("/metrics").headers["Content-Type"].count("charset") == 1
 
 
 def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):

@@ -1,0 +1,37 @@
+"""The headers every answer carries, whoever builds it: a Flask view, an error handler or waitress.
+
+Browsers are the only clients these headers speak to. JSON is never to be sniffed into HTML, no
+answer is to leak the URL that led to it, and none may be framed; the page (the one HTML
+document) gets the policy that lets it load its own files and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flask import Flask, Response
+
+# The page loads nothing but its own files and has no inline script or handler; this keeps it so.
+PAGE_CSP: Final = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Anything that is not the page (JSON, the page's scripts, the SVG icon opened on its own) may run
+# and load nothing, and may not be framed.
+NON_PAGE_CSP: Final = "default-src 'none'; frame-ancestors 'none'"
+ALWAYS: Final = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+
+
+def security_headers(media_type: str) -> list[tuple[str, str]]:
+    """The security headers for an answer of this media type (without parameters)."""
+    policy = PAGE_CSP if media_type == "text/html" else NON_PAGE_CSP
+    return [*ALWAYS, ("Content-Security-Policy", policy)]
+
+
+def add_security_headers(app: Flask) -> None:
+    """Every answer Flask builds, under any path (/, /static/index.html, errors), gets them."""
+
+    @app.after_request
+    def _secure(response: Response) -> Response:
+        for name, value in security_headers(response.mimetype or ""):
+            response.headers[name] = value
+        return response
