@@ -19,6 +19,11 @@ rm -rf "$site"/onnxruntime/tools "$site"/onnxruntime/transformers "$site"/onnxru
        "$site"/onnxruntime/datasets "$site"/onnxruntime/backend \
        "$site"/google "$site"/protobuf-*.dist-info "$site"/flatbuffers "$site"/flatbuffers-*.dist-info
 
+# onnxruntime's C API library, for programs that link it: the Python binding is built with the
+# runtime inside it (ldd onnxruntime_pybind11_state*.so names no libonnxruntime.so), and a loaded
+# session maps only the binding and libonnxruntime_providers_shared.so.
+rm -f "$site"/onnxruntime/capi/libonnxruntime.so.*
+
 # numpy's build helpers (distutils, f2py, C headers) and type stubs.
 # _simd and _multiarray_tests are extension modules that only numpy's own tests import.
 rm -rf "$site"/numpy/distutils "$site"/numpy/f2py "$site"/numpy/_pyinstaller "$site"/numpy/_core/include \
