@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 import numpy as np
 from flask import Request, Response, jsonify
 
+from digits.calibration import NOT_SURE_BELOW
 from digits.contract import CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
 from digits.preprocess import bytes_to_features
 from server.errors import BadRequest, UnsupportedMediaType
@@ -116,9 +117,12 @@ def predict_answer(prediction: Prediction, request: PredictRequest, explain: boo
 
 def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> dict[str, Any]:
     probabilities = prediction.probabilities[row]
+    confidence = round(float(probabilities.max()), 4)
     answer: dict[str, Any] = {
         "prediction": int(prediction.labels[row]),
-        "confidence": round(float(probabilities.max()), 4),
+        "confidence": confidence,
+        # The one place the threshold is applied: the page says "not sure" when this is false.
+        "sure": confidence >= NOT_SURE_BELOW,
         "probabilities": [round(float(p), 4) for p in probabilities],
     }
     if features is not None:

@@ -20,6 +20,7 @@
   const answer = document.getElementById("answer");
   const digit = document.getElementById("digit");
   const confidence = document.getElementById("confidence");
+  const notSure = document.getElementById("not-sure");
   const errorBox = document.getElementById("error");
   const chartFigure = document.getElementById("chart-figure");
   const chart = document.getElementById("chart");
@@ -160,7 +161,11 @@
     errorBox.textContent = "";
     digit.textContent = String(body.prediction);
     confidence.textContent = "confidence " + percent(body.confidence);
+    // The server applies the threshold (one copy, chosen on real handwriting); the page only shows it.
+    const unsure = body.sure === false;
     message.textContent = "The model reads " + source + " as";
+    answer.dataset.sure = String(!unsure);
+    notSure.hidden = !unsure;
     answer.hidden = false;
     renderChart(body.probabilities, body.prediction);
     renderGrid(body.features);
@@ -169,6 +174,7 @@
 
   function showError(text, source) {
     answer.hidden = true;
+    notSure.hidden = true;
     chartFigure.hidden = true;
     gridFigure.hidden = true;
     message.textContent = source ? "No prediction for " + source + "." : "No prediction.";
@@ -231,6 +237,7 @@
     resetCanvas();
     fileInput.value = "";
     answer.hidden = true;
+    notSure.hidden = true;
     chartFigure.hidden = true;
     gridFigure.hidden = true;
     errorBox.hidden = true;

@@ -12,6 +12,7 @@ import pytest
 import requests
 from PIL import Image
 
+from digits.calibration import NOT_SURE_BELOW
 from tests.browser.conftest import PHONE, Point, draw, screenshot
 from tests.support import REPO
 
@@ -82,6 +83,40 @@ def test_uploaded_sample_shows_what_the_api_answers(page_for, live_server):
     assert shown_probabilities(page) == pytest.approx(api["probabilities"], abs=0.001)
     assert shown_grid(page) == [round(v) for row in api["features"] for v in row]
     screenshot(page, "page-upload.png")
+
+
+# Shapes that are no digit, or half of two, each one stroke (so one request): the model should
+# be unsure of at least one of them.
+DASH = [[(0.2, 0.5), (0.8, 0.52)]]
+SCRIBBLE = [[(0.3, 0.3), (0.7, 0.35), (0.3, 0.5), (0.7, 0.55), (0.3, 0.7), (0.7, 0.75)]]
+HOOK = [[(0.3, 0.3), (0.5, 0.2), (0.7, 0.35), (0.4, 0.6), (0.65, 0.8)]]
+
+
+def test_not_sure_is_shown_exactly_when_the_server_is_not_sure(page_for):
+    """The server applies digits/calibration.NOT_SURE_BELOW to every answer ("sure"); the page
+    shows "not sure" for those answers and only for those."""
+    page = page_for()
+    seen = []
+    for strokes in (ONE, DASH, SCRIBBLE, HOOK, ZERO):
+        page.keyboard.press("Escape")
+        with page.expect_response(lambda r: "predict_digit" in r.url) as answered:
+            draw(page, strokes)
+        api = answered.value.json()
+        page.wait_for_selector(DONE)
+
+        assert api["sure"] == (api["confidence"] >= NOT_SURE_BELOW)
+        assert page.is_visible("#not-sure") == (not api["sure"])
+        assert page.get_attribute("#answer", "data-sure") == str(api["sure"]).lower()
+        assert page.text_content("#digit") == str(api["prediction"])  # an unsure answer is still shown
+        if not api["sure"]:
+            assert "Not sure" in page.text_content("#result")
+            screenshot(page, "page-not-sure.png")
+        seen.append(api["sure"])
+    assert set(seen) == {True, False}, seen
+
+    page.keyboard.press("Escape")
+    page.wait_for_selector('#result[data-status="idle"]')
+    assert page.is_hidden("#not-sure")
 
 
 @pytest.mark.parametrize(
