@@ -21,6 +21,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import optuna
 from optuna.exceptions import StorageInternalError
@@ -28,11 +29,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from digits.artifacts import METRICS_FILE, TUNING_FILE, write_json
 from digits.cli import OneLineParser, UsageError, checked
-from train.augment import augment
-from train.data import TEST_SIZE, load_split
+from train.augment import TrainingSet, augment
+from train.compare import Cells, cells, compare_effects
+from train.cost import format_costs, measured
+from train.data import TEST_SIZE, Split, load_split
 from train.drawings_check import drawing_accuracy
-from train.evaluate import evaluate_models, format_metrics, score
-from train.fit import fit_baseline, fit_best, save_models
+from train.evaluate import evaluate_all, format_metrics
+from train.fit import fit_best, save_models
 from train.real_check import real_accuracy
 from train.report import write_report
 from train.space import SEARCH_SPACE
@@ -118,38 +121,55 @@ def summarise_tuning(study: optuna.Study, args: argparse.Namespace, train_rows: 
     }
 
 
+def fit_cells(params: dict, split: Split, data: TrainingSet, original_weight: float, seed: int,
+              n_jobs: int, costs: dict) -> tuple[Cells, dict[str, Any]]:
+    """Default and tuned parameters, each on the plain rows and on the augmented ones, one seed."""
+    fitted = cells(augmented=data.originals < len(data.y))
+    rows = {"plain": (split.X_train, split.y_train, None),
+            "augmented": (data.X, data.y, data.weights(original_weight))}
+    choices = {"default": {}, "tuned": params}
+    models: dict[str, Any] = {}
+    for kind, row in fitted.items():
+        for rows_name, name in row.items():
+            X, y, weights = rows[rows_name]
+            with measured(costs, f"fit {name}"):
+                models[name] = fit_best(choices[kind], X, y, seed, n_jobs, sample_weight=weights)
+    return fitted, models
+
+
 def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
     if not finished_trials(study):
         raise SystemExit(f"error: study {study.study_name!r} has no finished trial to fit from")
+    costs: dict[str, dict[str, float]] = {}
     split = load_split(args.seed)
-    data = augment(split.X_train, split.y_train, args.fit_copies, args.seed)
+    with measured(costs, "augment"):
+        data = augment(split.X_train, split.y_train, args.fit_copies, args.seed)
     tuning = summarise_tuning(study, args, len(split.y_train))
-    started = time.perf_counter()
-    original_weight = max(1.0, ORIGINALS_SHARE * args.fit_copies)
-    best = fit_best(tuning["best_params"], data.X, data.y, args.seed, args.n_jobs,
-                    sample_weight=data.weights(original_weight))
-    tuning["original_weight"] = original_weight
-    tuning["fit_seconds"] = round(time.perf_counter() - started, 1)
-    baseline = fit_baseline(split.X_train, split.y_train, args.seed, args.n_jobs)
-    metrics = evaluate_models(best, baseline, split)
-    models = {"tuned": best, "baseline": baseline}
-    if args.fit_copies:
-        # The same parameters without augmentation, so the report shows what augmentation does.
-        models["tuned_without_augmentation"] = fit_best(
-            tuning["best_params"], split.X_train, split.y_train, args.seed, args.n_jobs)
-        metrics["tuned_without_augmentation"] = score(
-            models["tuned_without_augmentation"], split.X_test, split.y_test)
-    metrics["drawings"] = drawing_accuracy(models)
+    tuning["original_weight"] = max(1.0, ORIGINALS_SHARE * args.fit_copies)
+    fitted, models = fit_cells(tuning["best_params"], split, data, tuning["original_weight"],
+                               args.seed, args.n_jobs, costs)
+    tuning["fit_seconds"] = costs["fit tuned"]["wall_s"]
+    with measured(costs, "score held-out"):
+        metrics, held_out = evaluate_all(models, split)
+    with measured(costs, "score drawings"):
+        metrics["drawings"], drawings = drawing_accuracy(models)
     # The real digits are read only here, after every model is fitted: they score, never train.
-    metrics["real"] = real_accuracy(models)
+    with measured(costs, "score real"):
+        metrics["real"], real = real_accuracy(models)
+    with measured(costs, "compare"):
+        metrics["cells"] = fitted
+        metrics["comparisons"] = {name: compare_effects(answers, fitted, args.seed) for name, answers in
+                                  (("held_out", held_out), ("real", real), ("drawings", drawings))}
+    tuning["costs"] = costs
     # Models first, then the facts about them: a reader never finds facts for models not yet written.
-    save_models(args.artifacts, best, baseline)
+    save_models(args.artifacts, models["tuned"], models["baseline"])
     write_json(args.artifacts / TUNING_FILE, tuning)
     write_json(args.artifacts / METRICS_FILE, metrics)
     report = write_report(args.artifacts, study, tuning, metrics)
     print(f"best trial {tuning['best_trial']}: CV {tuning['best_cv_mean']:.4f} "
           f"± {tuning['best_cv_std']:.4f}, params {tuning['best_params']}")
     print(format_metrics(metrics))
+    print(format_costs(costs))
     print(f"report: {report}")
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from digits.errors import BlankImage
 from digits.preprocess import image_to_features
 from drawings.generate import iter_drawings
+from train.compare import Answers
 
 REPORT_PER_CLASS = 10  # per digit per style: 800 drawings, a few seconds of preprocessing
 REPORT_SEED = 2024  # not the seed of `make drawings`, so the report's sample is its own
@@ -30,8 +31,7 @@ def drawing_features(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray,
     return np.array(features), np.array(labels), np.array(styles)
 
 
-def accuracy_by_style(model: Any, X: np.ndarray, y: np.ndarray, styles: np.ndarray) -> dict[str, Any]:
-    right = model.predict(X) == y
+def accuracy_by_style(right: np.ndarray, styles: np.ndarray) -> dict[str, Any]:
     return {
         "overall": float(right.mean()),
         "per_style": {style: float(right[styles == style].mean())
@@ -39,10 +39,15 @@ def accuracy_by_style(model: Any, X: np.ndarray, y: np.ndarray, styles: np.ndarr
     }
 
 
+def right_answers(models: dict[str, Any], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: model.predict(X) == y for name, model in models.items()}
+
+
 def drawing_accuracy(models: dict[str, Any], per_class: int = REPORT_PER_CLASS,
-                     seed: int = REPORT_SEED) -> dict[str, Any]:
+                     seed: int = REPORT_SEED) -> tuple[dict[str, Any], Answers]:
     X, y, styles = drawing_features(per_class, seed)
+    right = right_answers(models, X, y)
     result: dict[str, Any] = {"drawings": int(len(y)), "per_class_per_style": per_class}
-    for name, model in models.items():
-        result[name] = accuracy_by_style(model, X, y, styles)
-    return result
+    for name in models:
+        result[name] = accuracy_by_style(right[name], styles)
+    return result, Answers(right)

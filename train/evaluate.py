@@ -13,11 +13,11 @@ from sklearn.metrics import accuracy_score, classification_report, confusion_mat
 
 from digits.artifacts import BASELINE_MODEL, BEST_MODEL, METRICS_FILE, TUNING_FILE, missing_inputs, write_json
 from digits.cli import OneLineParser
+from train.compare import Answers
 from train.data import Split, load_split
 
 
-def score(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    predicted = model.predict(X)
+def score_predictions(y: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
     return {
         "accuracy": float(accuracy_score(y, predicted)),
         "macro_f1": float(f1_score(y, predicted, average="macro")),
@@ -26,12 +26,16 @@ def score(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     }
 
 
+def evaluate_all(models: dict[str, Any], split: Split) -> tuple[dict[str, Any], Answers]:
+    """Held-out scores of every model, and which rows each got right (for the comparisons)."""
+    predicted = {name: model.predict(split.X_test) for name, model in models.items()}
+    metrics: dict[str, Any] = {name: score_predictions(split.y_test, p) for name, p in predicted.items()}
+    metrics["held_out_rows"] = int(len(split.y_test))
+    return metrics, Answers({name: p == split.y_test for name, p in predicted.items()})
+
+
 def evaluate_models(best: Any, baseline: Any, split: Split) -> dict[str, Any]:
-    return {
-        "tuned": score(best, split.X_test, split.y_test),
-        "baseline": score(baseline, split.X_test, split.y_test),
-        "held_out_rows": int(len(split.y_test)),
-    }
+    return evaluate_all({"tuned": best, "baseline": baseline}, split)[0]
 
 
 def format_metrics(metrics: dict[str, Any]) -> str:

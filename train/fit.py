@@ -14,12 +14,9 @@ from digits.artifacts import BASELINE_MODEL, BEST_MODEL, write_with
 
 def fit_best(params: dict[str, Any], X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1,
              sample_weight: np.ndarray | None = None):
+    """A RandomForest with `params` (empty: scikit-learn's defaults, the baseline)."""
     return RandomForestClassifier(**params, random_state=seed, n_jobs=n_jobs).fit(
         X, y, sample_weight=sample_weight)
-
-
-def fit_baseline(X: np.ndarray, y: np.ndarray, seed: int, n_jobs: int = 1):
-    return RandomForestClassifier(random_state=seed, n_jobs=n_jobs).fit(X, y)
 
 
 def dump_model(target: Path, model: Any) -> Path:

@@ -17,16 +17,18 @@ from digits.errors import BlankImage
 from digits.preprocess import image_to_features
 from drawings.grid import encode
 from handwriting.render import STYLES, iter_uploads, load, spread
-from train.drawings_check import accuracy_by_style
+from train.compare import Answers
+from train.drawings_check import accuracy_by_style, right_answers
 
 # Every 25th digit (all classes, in proportion) in each of the 8 styles: 1,600 uploads, well
 # under a minute of preprocessing.
 REPORT_DIGITS = 200
 
 
-def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features of `count` real digits spread over the set, in every style, from the upload bytes."""
-    features, labels, styles = [], [], []
+def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels, styles and digit indices of `count` real digits spread over the set, in
+    every style, from the upload bytes."""
+    features, labels, styles, indices = [], [], [], []
     digits = load()
     for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
         try:
@@ -35,7 +37,8 @@ def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, n
             features.append(np.full(64, -1.0, dtype=np.float32))
         labels.append(upload.label)
         styles.append(upload.style)
-    return np.array(features), np.array(labels), np.array(styles)
+        indices.append(upload.index)
+    return np.array(features), np.array(labels), np.array(styles), np.array(indices)
 
 
 def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -55,10 +58,13 @@ def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     return result
 
 
-def real_accuracy(models: dict[str, Any], count: int = REPORT_DIGITS) -> dict[str, Any]:
-    X, y, styles = real_features(count)
+def real_accuracy(models: dict[str, Any], count: int = REPORT_DIGITS) -> tuple[dict[str, Any], Answers]:
+    """Accuracy per model and style; the answers are grouped by digit, as its 8 uploads are one
+    writer's one digit."""
+    X, y, styles, digits = real_features(count)
+    right = right_answers(models, X, y)
     result: dict[str, Any] = {"uploads": int(len(y)), "digits": count}
-    for name, model in models.items():
-        result[name] = accuracy_by_style(model, X, y, styles)
+    for name in models:
+        result[name] = accuracy_by_style(right[name], styles)
     result["calibration"] = calibration(models["tuned"], X, y)
-    return result
+    return result, Answers(right, groups=digits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
 
 from digits.artifacts import write_text, write_with  # noqa: E402
+from train.like_for_like import copies_phrase, headline, like_for_like_section, model_label  # noqa: E402
+from train.progress import best_so_far, first_within, repeated, top_spread  # noqa: E402
 from train.space import describe_space  # noqa: E402
 from train.tune import finished_trials  # noqa: E402
 
@@ -57,36 +60,21 @@ def write_plots(study: optuna.Study, confusion: list[list[int]], out: Path) -> l
     return written
 
 
-def verdict(tuned: float, baseline: float) -> str:
-    if tuned > baseline:
-        return (f"Tuning beat the default RandomForest on the held-out split: accuracy {tuned:.4f} "
-                f"vs {baseline:.4f} (+{tuned - baseline:.4f}).")
-    if tuned == baseline:
-        return (f"Tuning did not beat the default RandomForest on the held-out split: both score "
-                f"{tuned:.4f}.")
-    return (f"Tuning did not beat the default RandomForest on the held-out split: the tuned model "
-            f"scores {tuned:.4f}, the baseline {baseline:.4f} ({tuned - baseline:+.4f}).")
-
-
-def _model_labels(tuning: dict[str, Any]) -> dict[str, str]:
-    copies = tuning.get("fit_copies", tuning["augment_copies"])
-    return {"tuned": f"tuned, {copies} augmented cop{'y' if copies == 1 else 'ies'} per image"
-            if copies else "tuned, no augmentation",
-            "tuned_without_augmentation": "same parameters, no augmentation",
-            "baseline": "baseline, no augmentation"}
+# The style tables' rows: the shipped model first, the default on plain Digits last.
+STYLE_TABLE_ORDER = ("tuned", "tuned_without_augmentation", "baseline_with_augmentation", "baseline")
 
 
 def _style_table(yardstick: dict[str, Any], metrics: dict[str, Any], tuning: dict[str, Any],
                  overall: str) -> list[str]:
-    names = [n for n in ("tuned", "tuned_without_augmentation", "baseline") if n in yardstick]
+    names = [n for n in STYLE_TABLE_ORDER if n in yardstick]
     styles = list(yardstick[names[0]]["per_style"])
-    label = _model_labels(tuning)
     lines = ["| model | held-out Digits | " + overall + " | " + " | ".join(styles) + " |",
              "|---|---|---|" + "---|" * len(styles)]
     for name in names:
         row = yardstick[name]
-        lines.append(f"| {label[name]} | {metrics[name]['accuracy']:.4f} | {row['overall']:.3f} | "
-                     + " | ".join(f"{row['per_style'][s]:.3f}" for s in styles) + " |")
+        lines.append(f"| {model_label(name, metrics, tuning)} | {metrics[name]['accuracy']:.4f} | "
+                     f"{row['overall']:.3f} | " + " | ".join(f"{row['per_style'][s]:.3f}" for s in styles)
+                     + " |")
     return lines
 
 
@@ -125,10 +113,10 @@ def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> lis
     lines = [
         "## Augmentation and paint-app drawings",
         "",
-        (f"The tuned model was trained on the Digits rows plus {copies} jittered copies of each "
-         "(rotation, shear, per-axis scale), rendered through the server's preprocessing; tuning "
-         f"scored {tuning['augment_copies']} cop{'y' if tuning['augment_copies'] == 1 else 'ies'} "
-         "per image, and CV folds keep every copy with its original image." if copies else
+        (f"The augmented models were trained on the Digits rows plus jittered copies of each "
+         f"({copies_phrase(copies)}: rotation, shear, per-axis scale), rendered through the server's "
+         f"preprocessing; tuning scored {copies_phrase(tuning['augment_copies'])}, and CV folds keep "
+         "every copy with its original image." if copies else
          "Augmentation was off (`--no-augment`)."),
         f"Drawings: {drawings['drawings']} generated paint-app drawings "
         f"({drawings['per_class_per_style']} per digit per style, never trained on), "
@@ -153,13 +141,56 @@ def plot_reliability(calibration: dict[str, Any], out: Path) -> str:
     return "reliability.png"
 
 
+def search_section(study: optuna.Study, tuning: dict[str, Any]) -> list[str]:
+    """Whether the budget was needed: the best score found so far, and how flat the top is."""
+    trials = sorted(finished_trials(study), key=lambda t: t.number)
+    scores = [t.value for t in trials]
+    error = tuning["best_cv_std"] / math.sqrt(tuning["folds"])
+    spread = top_spread(scores, TOP_TRIALS)
+    width = spread.best - spread.worst
+    return [
+        "## How many trials it took",
+        "",
+        "| after trials | best CV so far | short of the final best |",
+        "|---|---|---|",
+        *[f"| {c.trials} | {c.best:.4f} | {c.short_of_final:.4f} |" for c in best_so_far(scores)],
+        "",
+        f"One standard error of a trial's CV mean is {error:.4f} (the best trial's fold sd "
+        f"{tuning['best_cv_std']:.4f} / sqrt({tuning['folds']})); the study was within it of its "
+        f"final best after {first_within(scores, error)} of {len(scores)} trials. The top "
+        f"{spread.trials} trials score {spread.worst:.4f} to {spread.best:.4f} (range {width:.4f}, "
+        f"sd {spread.sd:.4f}): "
+        + ("within one standard error, so CV does not tell them apart." if width <= error
+           else "more than one standard error apart.")
+        + f" {repeated([t.params for t in trials])} of the {len(trials)} trials repeated a parameter "
+        "set an earlier trial had already scored.",
+        "",
+    ]
+
+
+def cost_section(tuning: dict[str, Any]) -> list[str]:
+    costs = tuning.get("costs", {})
+    return [
+        "## What fitting and scoring cost",
+        "",
+        "| step | CPU s | wall s |",
+        "|---|---|---|",
+        *[f"| {step} | {c['cpu_s']:.1f} | {c['wall_s']:.1f} |" for step, c in costs.items()],
+        "",
+        "CPU is this process's CPU time; wall time also counts whatever else the machine ran. "
+        "Tuning's own time is printed by the run.",
+        "",
+    ]
+
+
 def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[str, Any],
                     plots: list[str]) -> str:
-    tuned, baseline = metrics["tuned"], metrics["baseline"]
     trials = sorted(finished_trials(study), key=lambda t: t.value, reverse=True)[:TOP_TRIALS]
     names = list(tuning["best_params"])
     lines = [
         "# Tuning report",
+        "",
+        *headline(tuning, metrics),
         "",
         *real_section(tuning, metrics, plots),
         f"Study `{tuning['study_name']}`: {tuning['n_trials']} finished trials, "
@@ -180,19 +211,8 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         f"(trial {tuning['best_trial']}; folds: "
         + ", ".join(f"{s:.4f}" for s in tuning["best_cv_scores"]) + ").",
         "",
-        "## Held-out split: tuned vs baseline",
-        "",
-        "| model | accuracy | macro F1 |",
-        "|---|---|---|",
-        f"| tuned | {tuned['accuracy']:.4f} | {tuned['macro_f1']:.4f} |",
-        f"| baseline (RandomForestClassifier defaults) | {baseline['accuracy']:.4f} | "
-        f"{baseline['macro_f1']:.4f} |",
-        "",
-        verdict(tuned["accuracy"], baseline["accuracy"]),
-        f"On {metrics['held_out_rows']} held-out rows one row is "
-        f"{1 / metrics['held_out_rows']:.4f} of accuracy; compare the CV spread above before "
-        "reading much into a small gap.",
-        "",
+        *search_section(study, tuning),
+        *like_for_like_section(tuning, metrics),
         *augmentation_section(tuning, metrics),
         f"## Top {len(trials)} trials",
         "",
@@ -208,6 +228,7 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         "",
         *[f"![{p}]({p})" for p in plots if p != "reliability.png"],
         "",
+        *cost_section(tuning),
     ]
     return "\n".join(lines)
 
