@@ -17,6 +17,7 @@ training row); docs/real-handwriting.md has the measurements.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -45,7 +46,16 @@ MAX_SLANT: Final = 1.0  # shear (dx/dy) beyond 45 degrees is not handwriting sla
 
 def image_to_features(image: Image.Image) -> np.ndarray:
     """A decoded image (any mode, any size) -> float32[1, 64] in the Digits feature space."""
-    return ink_to_features(ink_map(_shrink_for_analysis(image)))
+    distance = _distance(_shrink_for_analysis(image))
+    if distance.dtype != np.uint8 or max(distance.shape) <= SMALL_SIDE:
+        return ink_to_features(_to_unit(distance) if distance.dtype == np.uint8 else distance)
+    # The same mask as ink_to_features(ink_map(image)) without making a float copy of every
+    # pixel: the 256 possible ink values are compared with the level instead.
+    strongest = float(_UNIT[distance.max()])
+    if strongest < MIN_CONTRAST:
+        raise BlankImage()
+    lowest_ink = int(np.argmax(_UNIT >= INK_LEVEL * strongest))
+    return bitmap_to_features(mask_to_bitmap(distance >= lowest_ink))
 
 
 def ink_to_features(ink: np.ndarray) -> np.ndarray:
@@ -85,6 +95,12 @@ def ink_map(image: Image.Image) -> np.ndarray:
     Measuring distance from the paper colour (not darkness) makes dark-on-light, light-on-dark
     and coloured ink the same problem. A transparent background means the alpha is the ink.
     """
+    distance = _distance(image)
+    return _to_unit(distance) if distance.dtype == np.uint8 else distance
+
+
+def _distance(image: Image.Image) -> np.ndarray:
+    """ink_map's distance before scaling to 0..1: uint8 0..255 for 8-bit images, else float32 0..1."""
     mode = image.mode
     if mode in ("I", "F") or mode.startswith("I;16"):
         values = np.asarray(image, dtype=np.float32)
@@ -96,13 +112,12 @@ def ink_map(image: Image.Image) -> np.ndarray:
         rgba = image if image.mode == "RGBA" else image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))
         if np.median(_border(alpha)) < 128:
-            return _to_unit(alpha)
+            return alpha
         image = rgba.convert("RGB")
     target = "L" if mode in ("1", "L", "LA") else "RGB"
     if image.mode != target:
         image = image.convert(target)
-    pixels = np.asarray(image)
-    background = np.round(np.median(_border(pixels), axis=0)).astype(np.uint8)
+    background = np.round(np.median(_image_border(image), axis=0)).astype(np.uint8)
     # |pixel - background| in Pillow's C loops, on uint8 (exact: no value can leave 0..255).
     paper = Image.new(target, image.size, tuple(int(v) for v in np.atleast_1d(background)))
     distance = ImageChops.difference(image, paper)
@@ -110,12 +125,16 @@ def ink_map(image: Image.Image) -> np.ndarray:
         # Chebyshev distance over R, G, B: yellow on white counts as much as black on white.
         red, green, blue = distance.split()
         distance = ImageChops.lighter(ImageChops.lighter(red, green), blue)
-    return _to_unit(np.asarray(distance))
+    return np.asarray(distance)
 
 
 def _to_unit(values: np.ndarray) -> np.ndarray:
     """uint8 0..255 -> float32 0..1, in one pass."""
     return np.divide(values, np.float32(255.0), dtype=np.float32)
+
+
+# Every uint8 distance as ink_map scales it (the same division, so the same float32 values).
+_UNIT: Final = _to_unit(np.arange(256, dtype=np.uint8))
 
 
 def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
@@ -142,6 +161,17 @@ def _border(pixels: np.ndarray) -> np.ndarray:
     """The one-pixel frame of an image, as a flat array of pixels (channels kept)."""
     frame = [pixels[0], pixels[-1], pixels[1:-1, 0], pixels[1:-1, -1]]
     return np.concatenate([np.asarray(side).reshape(-1, *pixels.shape[2:]) for side in frame])
+
+
+def _image_border(image: Image.Image) -> np.ndarray:
+    """_border of an image's pixels, read from four strips instead of a copy of every pixel."""
+    width, height = image.size
+    if height < 3 or width < 3:
+        return _border(np.asarray(image))
+    strips = [(0, 0, width, 1), (0, height - 1, width, height), (0, 1, 1, height - 1),
+              (width - 1, 1, width, height - 1)]
+    channels = () if image.mode == "L" else (len(image.getbands()),)
+    return np.concatenate([np.asarray(image.crop(box)).reshape(-1, *channels) for box in strips])
 
 
 def _shrink_for_analysis(image: Image.Image) -> Image.Image:
@@ -205,10 +235,14 @@ def _fit(values: np.ndarray, side: int) -> np.ndarray:
     return np.asarray(image.resize(size, resample), dtype=np.float32)
 
 
+@lru_cache(maxsize=WORK_SIDE)
 def _gaussian_matrix(n: int, sigma: float) -> np.ndarray:
+    """The n x n blur as a matrix, kept: the work array's sides take at most WORK_SIDE values."""
     idx = np.arange(n, dtype=np.float32)
     kernel = np.exp(-0.5 * ((idx[:, None] - idx[None, :]) / sigma) ** 2)
-    return kernel / kernel.sum(axis=1, keepdims=True)
+    kernel = kernel / kernel.sum(axis=1, keepdims=True)
+    kernel.flags.writeable = False
+    return kernel
 
 
 def _normalise_strokes(coverage: np.ndarray) -> np.ndarray:
@@ -226,8 +260,12 @@ def _normalise_strokes(coverage: np.ndarray) -> np.ndarray:
     target = DIGITS_INK_FRACTION * BITMAP_SIDE**2
     scale = (WORK_SIDE / BITMAP_SIDE) ** 2
     mask = blurred >= strongest
+    last_count = -1
     for _ in range(3):
         count = int(np.clip(round(target * scale), 1, values.size))
+        if count == last_count:
+            break  # the same count gives the same threshold, mask and scale: settled
+        last_count = count
         # The count-th largest value: a partial sort finds it without sorting everything.
         kth = values.size - count
         threshold = max(float(np.partition(values, kth)[kth]), floor)
