@@ -40,13 +40,14 @@ def server_commands(model_path: Path, sklearn_model: Path) -> dict[str, list[str
     }
 
 
-def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Server:
+def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path, tree: Path = REPO) -> Server:
+    """Run argv (+ --port) from `tree`, a checkout of the project (another revision's worktree too)."""
     port = free_port()
     log_path = log_dir / f"{name}-{port}.log"
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **env}
+    full_env = {**os.environ, "PYTHONPATH": str(tree), **env}
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        process = subprocess.Popen([*argv, "--port", str(port)], cwd=REPO, env=full_env,
+        process = subprocess.Popen([*argv, "--port", str(port)], cwd=tree, env=full_env,
                                    stdout=log, stderr=subprocess.STDOUT)
     return Server(name, port, process, log_path, started)
 

@@ -1,5 +1,5 @@
 # Benchmarks (bench/): results, never pass/fail. They serve the exported model and its pickle.
-.PHONY: bench bench-quick bench-deps profile
+.PHONY: bench bench-quick bench-deps profile bench-revisions
 
 BENCH_ARGS ?=
 PROFILE_ARGS ?=
@@ -15,3 +15,8 @@ bench-quick: $(MODEL_ONNX) bench-deps ## [root] a few-second smoke run of every 
 
 profile: $(MODEL_ONNX) bench-deps ## [root] sample the server with py-spy under wrk load -> bench/results/profile-*.svg
 	$(BIN)/python -m bench.profile --artifacts $(ARTIFACTS) $(PROFILE_ARGS)
+
+REVISIONS ?= HEAD
+bench-revisions: bench-deps ## [root] the same model served by each of REVISIONS, side by side -> bench/results/revisions-*.json
+	$(if $(wildcard $(MODEL_ONNX)),,$(error $(NO_MODEL)))
+	$(BIN)/python -m bench.revisions --model $(MODEL_ONNX) $(REVISIONS) $(BENCH_ARGS)

@@ -17,6 +17,7 @@ COMMANDS = [
     ("reliability.fuzz_http", ["--requests", "lots"], "--requests: invalid int value: 'lots'"),
     ("reliability.soak", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
     ("bench.run", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ("bench.revisions", ["HEAD", "--rounds", "x"], "--rounds: invalid int value: 'x'"),
 ]
 
 
