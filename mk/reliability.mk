@@ -5,7 +5,7 @@ SOAK_SECONDS  ?= 60
 SOAK_CLIENTS  ?= 32
 RELIABILITY   ?= $(ARTIFACTS)/reliability
 
-.PHONY: fuzz fuzz-atheris soak audit test-reliability
+.PHONY: fuzz fuzz-atheris soak hostile slow-clients audit test-reliability
 
 fuzz: $(MODEL_ONNX) ## FUZZ_REQUESTS hostile requests at the real server: 0 5xx, JSON errors, same answer after
 	$(BIN)/python -m reliability.fuzz_http --requests $(FUZZ_REQUESTS) --model $(MODEL_ONNX) --out $(RELIABILITY)/fuzz.json
@@ -17,6 +17,12 @@ fuzz-atheris: setup ## coverage-guided fuzzing of the preprocessing (atheris), F
 
 soak: $(MODEL_ONNX) ## SOAK_SECONDS at SOAK_CLIENTS concurrency: 0 errors, RSS growth < 10 %, p99
 	$(BIN)/python -m reliability.soak --seconds $(SOAK_SECONDS) --concurrency $(SOAK_CLIENTS) --model $(MODEL_ONNX) --out $(RELIABILITY)/soak.json
+
+hostile: $(MODEL_ONNX) ## /healthz delay under 4 amplification clients; RSS before/after FUZZ_REQUESTS + SOAK_SECONDS
+	$(BIN)/python -m reliability.hostile --requests $(FUZZ_REQUESTS) --soak-seconds $(SOAK_SECONDS) --model $(MODEL_ONNX) --out $(RELIABILITY)/hostile.json
+
+slow-clients: $(MODEL_ONNX) ## slowloris connections held before a normal request waits > 1 s (the denial point)
+	$(BIN)/python -m reliability.slow_clients --model $(MODEL_ONNX) --out $(RELIABILITY)/slow_clients.json
 
 audit: setup ## pip-audit requirements/runtime.txt against PyPI's advisory database
 	$(BIN)/pip-audit -r requirements/runtime.txt --disable-pip --no-deps --progress-spinner off

@@ -25,6 +25,7 @@ from devtools.live_server import start_server
 from digits.cli import OneLineParser
 from reliability.cases import Case, problems, requests_stream, send
 from reliability.images import DIGIT, digit
+from reliability.tools import model_missing
 
 BATCH = 200
 _local = threading.local()
@@ -91,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         report = run(args.url.rstrip("/"), args.requests, args.seed, args.clients)
     else:
-        if not args.model.is_file():
-            print(f"error: no model at {args.model} (run `make train export` first)", file=sys.stderr)
+        if model_missing(args.model):
             return 2
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with start_server(args.model.resolve(), log_dir=args.out.parent) as server:

@@ -22,6 +22,7 @@ import requests
 from devtools.live_server import start_server
 from digits.cli import OneLineParser
 from reliability.images import digit
+from reliability.tools import add_model_and_out, model_missing
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 
@@ -112,13 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-growth", type=float, default=0.10, help="allowed RSS growth, first to last 10 s")
-    parser.add_argument("--model", type=Path, default=Path("artifacts/model.onnx"))
-    parser.add_argument("--out", type=Path, default=Path("artifacts/reliability/soak.json"))
+    add_model_and_out(parser, "soak.json")
     args = parser.parse_args(argv)
     if args.seconds < 2 * WINDOW:
         parser.error(f"--seconds must be at least {2 * WINDOW:g} to compare the first and last {WINDOW:g} s")
-    if not args.model.is_file():
-        print(f"error: no model at {args.model} (run `make train export` first)", file=sys.stderr)
+    if model_missing(args.model):
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with start_server(args.model.resolve(), log_dir=args.out.parent) as server:

@@ -13,6 +13,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import ctypes  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -25,6 +26,28 @@ from server.observability import configure_logging
 from server.serving import create_server
 
 log = logging.getLogger("server")
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter number (malloc.h)
+MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
+
+
+def return_large_buffers_to_the_os() -> None:
+    """Keep glibc's mmap threshold fixed, so every large buffer (request bodies, decoded images)
+    is its own mapping and goes back to the OS when freed.
+
+    By default glibc raises the threshold to the size of each large block freed (up to 32 MiB),
+    so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
+    shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
+    fixed, 1.1x (docs/reliability.md). MALLOC_MMAP_THRESHOLD_ in the environment still wins; an
+    allocator other than glibc's is left alone. Embedders of create_app() set it themselves.
+    """
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,6 +71,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return_large_buffers_to_the_os()
     args = parse_args(argv)
     try:
         settings = Settings.from_env(**vars(args))

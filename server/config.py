@@ -27,7 +27,11 @@ class Settings:
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
     log_level: str = "INFO"
     channel_timeout: int = 30  # seconds a connection may stay silent (waitress's default: 120)
-    connection_limit: int = 100  # open connections waitress accepts before it stops accepting
+    # Open connections waitress accepts before it stops accepting. This is also the denial point:
+    # that many slow clients and a normal request waits (measured, docs/reliability.md). A higher
+    # limit only moves it, at ~2.1 MiB of memory per connection stalled mid-upload (~330 MiB at
+    # 100); a reverse proxy in front is the defence against slow clients, not this number.
+    connection_limit: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -1,8 +1,10 @@
 """Waitress, configured on purpose: every limit it enforces is chosen here (README.md, SECURITY.md).
 
 Waitress reads and buffers a whole request before Flask sees it, so it is waitress that protects
-the process from large, slow or malformed requests. Its own refusals (body too large, broken
-chunked encoding, headers too large) are answered as JSON {"error": ...} like the app's.
+the process from large, slow or malformed requests. Its parser is made stricter by
+server/http1.py; its own refusals (body too large, broken framing, headers too large) are
+answered as JSON {"error": ...} with the headers every answer carries, and counted and logged
+like the app's.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def waitress_options(settings: Settings) -> dict[str, Any]:
         # Idle channels are swept this often, so one lingers at most ~4/3 of channel_timeout.
         "cleanup_interval": max(1, settings.channel_timeout // 3),
         # Past this many open connections waitress stops accepting (the kernel backlog queues
-        # them) instead of growing memory without bound.
+        # them) instead of growing memory without bound; chosen in server/config.py.
         "connection_limit": settings.connection_limit,
         # poll() has no FD_SETSIZE (1024) ceiling, unlike select().
         "asyncore_use_poll": True,

@@ -10,6 +10,7 @@ import time
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from reliability.cases import send_raw
 from tests.server.helpers import first_of
 
 
@@ -91,6 +92,27 @@ def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):
     assert by_id["trace-abc.123"]["path"] == "/healthz"
     assert by_id[generated]["status"] == 404
     assert by_id[generated]["latency_ms"] >= 0
+
+
+def test_requests_waitress_refuses_are_counted_and_logged(live_server):
+    """Refused before Flask sees them, they still reach the access log and /metrics (route 'unparsed')."""
+    def refused_count() -> float:
+        text = requests.get(live_server.url + "/metrics", timeout=10).text
+        return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                   if sample.name == "digits_http_requests_total"
+                   and sample.labels == {"route": "unparsed", "method": "GET", "status": "400"})
+
+    before = refused_count()
+    path = f"/refused-{time.monotonic_ns()}"
+    outcome = send_raw(live_server.url, (f"GET {path} HTTP/1.1\r\n\r\n".encode(),))  # no Host
+    assert outcome.status == 400
+    assert refused_count() == before + 1
+    deadline = time.monotonic() + 5
+    while not (logged := [json.loads(line) for line in live_server.log_lines() if path in line]):
+        assert time.monotonic() < deadline, "no access log line"
+        time.sleep(0.05)
+    assert logged[0]["route"] == "unparsed" and logged[0]["status"] == 400
+    assert "missing Host" in logged[0]["error"]
 
 
 def test_unsafe_request_id_is_replaced(client):
