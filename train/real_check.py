@@ -32,7 +32,8 @@ def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, n
     digits = load()
     for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
         try:
-            features.append(image_to_features(decode(encode(upload.image)))[0])
+            # zlib level 1: the same pixels as a paint app's PNG, in half the encoding time.
+            features.append(image_to_features(decode(encode(upload.image, compress_level=1)))[0])
         except BlankImage:  # scored as wrong, as the server's 422 would be
             features.append(np.full(64, -1.0, dtype=np.float32))
         labels.append(upload.label)
