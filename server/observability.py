@@ -130,10 +130,11 @@ def instrument(app: Flask, metrics: Metrics) -> None:
         return response
 
 
-def record_refusal(metrics: Metrics, method: str | None, path: str | None, status: int, message: str,
+def record_refusal(metrics: Metrics | None, method: str | None, path: str | None, status: int, message: str,
                    remote: str | None) -> None:
     """A request waitress refused before Flask saw it: counted and logged like any other answer."""
-    metrics.count_request(UNPARSED, method, status)
+    if metrics is not None:
+        metrics.count_request(UNPARSED, method, status)
     access_log.info(
         "request",
         extra={

@@ -26,7 +26,7 @@ from server.errors import error_json
 from server.headers import security_headers
 from server.http1 import StrictRequestParser
 from server.observability import Metrics, record_refusal
-from server.runtime import runtime_of
+from server.runtime import EXTENSION_KEY
 
 IDENT: Final = "digits-onnx"
 MAX_HEADER_BYTES: Final = 64 * 1024  # a browser sends ~2 KB; waitress's default is 256 KB
@@ -127,7 +127,9 @@ def create_server(app: Flask, settings: Settings) -> Serving:
     serving = Serving(server, socket_map)
     # One listener per bound address (a host name may resolve to IPv4 and IPv6); each makes
     # the channels of its connections.
-    channel_class = type("JsonErrorChannel", (JsonErrorChannel,), {"metrics": runtime_of(app).metrics})
+    # The baselines bench/ serves the same way have no Runtime: their refusals are logged, not counted.
+    runtime = app.extensions.get(EXTENSION_KEY)
+    channel_class = type("JsonErrorChannel", (JsonErrorChannel,), {"metrics": runtime.metrics if runtime else None})
     for listener in serving._listeners():
         listener.channel_class = channel_class
     return serving
@@ -165,4 +167,4 @@ class JsonErrorTask(ErrorTask):
 class JsonErrorChannel(HTTPChannel):
     error_task_class = JsonErrorTask
     parser_class = StrictRequestParser
-    metrics: Metrics  # the app's, set per server by create_server()
+    metrics: Metrics | None  # the app's, set per server by create_server()

@@ -24,3 +24,26 @@ def test_send_bytes_is_still_read_by_the_channel() -> None:
     # Deprecated in waitress 3.0 but honoured; if a waitress bump drops it, responses may again
     # leave as headers then body, and the load-balanced kill test would flake rather than fail.
     assert "self.adj.send_bytes" in inspect.getsource(channel.HTTPChannel)
+
+
+def test_an_app_without_a_runtime_is_served_the_same_way() -> None:
+    """bench/ serves its baseline apps (no model, no Runtime) through create_server too; waitress's
+    refusals are then answered as JSON and logged, with no metrics to count them in."""
+    import socket
+    import threading
+
+    from flask import Flask
+
+    from server.serving import create_server
+
+    serving = create_server(Flask("baseline"), Settings(port=0, host="127.0.0.1"))
+    port = serving.server.effective_port
+    thread = threading.Thread(target=serving.run, kwargs={"drain_seconds": 0.1}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n")
+            answer = client.recv(65536)
+    finally:
+        serving.server.close()
+    assert answer.startswith(b"HTTP/1.1 413") and b'{"error":' in answer
