@@ -1,6 +1,6 @@
 """The images whose features must never change when preprocessing is made faster.
 
-`python -m tests.digits.preprocess_cases` rewrites tests/server/data/preprocess_features.json from
+`python -m tests.server.preprocess_cases` rewrites tests/server/data/preprocess_features.json from
 the current digits.preprocess. Do that only when what preprocessing computes is changed on
 purpose (the lead owns that), never to make a speed-up pass.
 """
