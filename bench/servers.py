@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.inputs import REPO, multipart
+from bench.inputs import REPO, BenchImage, multipart
 from devtools.live_server import free_port
 
 POLL_INTERVAL_S = 0.005
@@ -50,6 +51,23 @@ def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path,
         process = subprocess.Popen([*argv, "--port", str(port)], cwd=tree, env=full_env,
                                    stdout=log, stderr=subprocess.STDOUT)
     return Server(name, port, process, log_path, started)
+
+
+@contextmanager
+def running(specs: Mapping[str, tuple[Sequence[str], Mapping[str, str]]], log_dir: Path,
+            probe: BenchImage) -> Iterator[dict[str, Server]]:
+    """Every name -> (argv, env) started and answering `probe` (its digit; "ceiling" answers a
+    constant), for the block; all stopped afterwards, whatever happened."""
+    servers: dict[str, Server] = {}
+    try:
+        for name, (argv, env) in specs.items():
+            servers[name] = start(name, argv, env, log_dir)
+        for name, server in servers.items():
+            first_good_answer(server, probe.path.read_bytes(), None if name == "ceiling" else probe.label)
+        yield servers
+    finally:
+        for server in servers.values():
+            stop(server)
 
 
 def first_good_answer(server: Server, image: bytes, expected: int | None, timeout: float = 60.0) -> float:

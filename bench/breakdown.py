@@ -1,0 +1,296 @@
+"""Per-request cost breakdown: what each stage of a request costs in-process, and what a request
+costs under waitress (c=1 and c=8), so the difference (the gap) can be read off.
+
+In-process (`stage_costs`, run by `python -m bench.breakdown MODEL IMAGE...` in a fresh
+interpreter so OpenBLAS gets the one thread `python -m server` gives it): every stage of a
+`POST /predict_digit` with the image as multipart, each timed with time.process_time_ns in the
+order a request runs them, the preprocessing split into digits/preprocess.py's own functions;
+then the unsplit `model.predict(image_to_features(decode(bytes)))` once per round, measured the
+same way. Medians over the rounds. Each figure includes one call of the timer itself
+(`timer_overhead_us`).
+
+Under load (`under_load`): the real server, the same with the access log off, the same with one
+waitress thread, and the stack's ceiling, in short interleaved wrk rounds (bench.http_level).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy is imported, as `python -m server` does: the figures must be the server's.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import io  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import IO, Any, TypeVar  # noqa: E402
+
+import numpy as np  # noqa: E402
+from flask import Flask, Response  # noqa: E402
+from PIL import Image  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
+
+from bench import http_level  # noqa: E402
+from bench.inputs import IMAGE_FIELD, REPO, BenchImage, multipart  # noqa: E402
+from bench.servers import running, server_commands  # noqa: E402
+from digits import preprocess  # noqa: E402
+from digits.cli import OneLineParser  # noqa: E402
+from digits.decode import decode  # noqa: E402
+from server import protocol  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.config import Settings  # noqa: E402
+from server.model import Prediction  # noqa: E402
+from server.observability import JsonFormatter, Metrics, access_log  # noqa: E402
+from server.runtime import runtime_of  # noqa: E402
+
+T = TypeVar("T")
+
+# What the split pipeline takes from digits/preprocess.py. If a name is renamed or gone,
+# image_to_features is timed as one stage and the names are reported as missing.
+PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "_to_unit", "_UNIT", "upsample", "_crop", "_deslant",
+                    "_narrow", "_fit", "_normalise_strokes", "_place_by_mass", "bitmap_to_features", "SMALL_SIDE",
+                    "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD", "INK_LEVEL", "ICON_INK_LEVEL")
+# The stages whose sum is compared with the unsplit decode + image_to_features + inference.
+PIPELINE_PARTS = ("decode", "preprocess", "inference")
+UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
+    "ours": ("ours", {"DIGITS_LOG_LEVEL": "INFO"}),
+    "ours, access log off": ("ours", {"DIGITS_LOG_LEVEL": "WARNING"}),
+    "ours, 1 thread": ("ours", {"DIGITS_LOG_LEVEL": "INFO", "DIGITS_THREADS": "1"}),
+    "ceiling": ("ceiling", {}),
+}
+CONCURRENCIES = (1, 8)
+THRESHOLD = "threshold (an icon is enlarged first)"
+
+
+class Stopwatch:
+    """CPU nanoseconds of each named call, every round appended in the order the calls ran."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[int]] = {}
+        self.parts: dict[str, str] = {}
+
+    def __call__(self, part: str, stage: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        begin = time.process_time_ns()
+        result = call(*args, **kwargs)
+        elapsed = time.process_time_ns() - begin
+        self.samples.setdefault(stage, []).append(elapsed)
+        self.parts.setdefault(stage, part)
+        return result
+
+    def medians_us(self) -> list[dict[str, Any]]:
+        return [{"stage": stage, "part": self.parts[stage], "median_us": round(statistics.median(ns) / 1000, 2)}
+                for stage, ns in self.samples.items()]
+
+
+def missing_preprocess_functions() -> list[str]:
+    return [name for name in PREPROCESS_NAMES if not hasattr(preprocess, name)]
+
+
+def features_by_stage(image: Image.Image, clock: Stopwatch) -> np.ndarray:
+    """image_to_features(image), each step timed: the module's functions, called as it calls them."""
+    if missing_preprocess_functions():
+        return clock("preprocess", "image_to_features (not split)", preprocess.image_to_features, image)
+    p = preprocess
+    distance = clock("preprocess", "distance / ink map",
+                     lambda: p._distance(p._shrink_for_analysis(image)))
+    if distance.dtype != np.uint8 or max(distance.shape) <= p.SMALL_SIDE:
+        mask = clock("preprocess", THRESHOLD, _icon_mask, distance)
+    else:
+        mask = clock("preprocess", THRESHOLD, _mask, distance)
+    mask = clock("preprocess", "crop", p._crop, mask)
+    mask = clock("preprocess", "deslant", p._deslant, mask)
+    mask = clock("preprocess", "narrow", p._narrow, mask)
+    work = clock("preprocess", "fit to the work size",
+                 lambda: np.pad(p._fit(mask.astype(np.float32), p.WORK_SIDE), p.WORK_PAD))
+    strokes = clock("preprocess", "stroke normalisation", p._normalise_strokes, work)
+    patch = clock("preprocess", "fit to 32",
+                  lambda: p._fit(p._crop(strokes).astype(np.float32), p.BITMAP_SIDE) >= 0.5)
+    bitmap = clock("preprocess", "place by mass", p._place_by_mass, patch)
+    return clock("preprocess", "4x4 counting", p.bitmap_to_features, bitmap)
+
+
+def _mask(distance: np.ndarray) -> np.ndarray:
+    """image_to_features' threshold of a uint8 distance: the lines it runs, having no function."""
+    strongest = float(preprocess._UNIT[distance.max()])
+    return distance >= int(np.argmax(preprocess._UNIT >= preprocess.INK_LEVEL * strongest))
+
+
+def _icon_mask(distance: np.ndarray) -> np.ndarray:
+    """ink_to_features' threshold (an icon enlarged first): the lines it runs, having no function."""
+    ink = preprocess._to_unit(distance) if distance.dtype == np.uint8 else distance
+    strongest, level = float(ink.max()), preprocess.INK_LEVEL
+    if max(ink.shape) <= preprocess.SMALL_SIDE:
+        ink, level = preprocess.upsample(ink, preprocess.BITMAP_SIDE / max(ink.shape)), preprocess.ICON_INK_LEVEL
+    return ink >= level * strongest
+
+
+def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
+    """Median CPU microseconds of each stage of one /predict_digit request for `data` (an image)."""
+    app = create_app(Settings(model_path=str(model_path)))
+    runtime = runtime_of(app)
+    body, content_type = multipart(data)
+    environ = EnvironBuilder(path="/predict_digit", method="POST", data=body, content_type=content_type).get_environ()
+    hooks = _instrument_hooks(app)
+    max_pixels = runtime.decoder.max_image_pixels
+    clock = Stopwatch()
+    whole: list[int] = []
+    overhead: list[int] = []
+    with tempfile.TemporaryFile("w") as log_file, _access_log_to(log_file), app.request_context(dict(environ)):
+        message, fields = _access_log_record(hooks["after"], app)
+        # The split pipeline must compute what the server computes, or its stages mean nothing.
+        split = features_by_stage(decode(data), Stopwatch())
+        matches = np.array_equal(split, preprocess.bytes_to_features(data))
+        for _ in range(rounds):
+            request_environ = {**environ, "wsgi.input": io.BytesIO(body)}
+            clock("request", "request id", hooks["before"])
+            upload = clock("request", "multipart parsing (werkzeug)",
+                           lambda: app.request_class(request_environ).files.getlist(IMAGE_FIELD)[0].read())  # noqa: B023
+            image = clock("decode", "decode", decode, upload, max_pixels)
+            features = features_by_stage(image, clock)
+            prediction = clock("inference", "onnxruntime inference", runtime.model.predict, features)
+            clock("request", "JSON answer", protocol.predict_answer, prediction,
+                  protocol.PredictRequest(features, batch=False), False)
+            clock("request", "metrics updates", _count, runtime.metrics, prediction, fields)
+            clock("request", "access-log line", access_log.info, message, extra=fields)
+            begin = time.process_time_ns()
+            runtime.model.predict(preprocess.image_to_features(decode(data, max_pixels)))
+            whole.append(time.process_time_ns() - begin)
+            begin = time.process_time_ns()
+            overhead.append(time.process_time_ns() - begin)
+    stages = clock.medians_us()
+    pipeline = sum(s["median_us"] for s in stages if s["part"] in PIPELINE_PARTS)
+    return {
+        "rounds": rounds,
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "missing_preprocess_functions": missing_preprocess_functions(),
+        "split_matches_image_to_features": bool(matches),
+        "stages": stages,
+        "request_sum_us": round(sum(s["median_us"] for s in stages), 2),
+        "pipeline_sum_us": round(pipeline, 2),
+        "pipeline_whole_us": round(statistics.median(whole) / 1000, 2),
+        "timer_overhead_us": round(statistics.median(overhead) / 1000, 3),
+    }
+
+
+def _instrument_hooks(app: Flask) -> dict[str, Callable[..., Any]]:
+    """server/observability.py's request hooks: `_start` makes the request id, `_finish` counts
+    and logs the answer."""
+    before = {hook.__name__: hook for hook in app.before_request_funcs.get(None, [])}
+    after = {hook.__name__: hook for hook in app.after_request_funcs.get(None, [])}
+    if "_start" not in before or "_finish" not in after:
+        raise RuntimeError("server/observability.py's instrument() hooks (_start, _finish) are not on the app")
+    return {"before": before["_start"], "after": after["_finish"]}
+
+
+@contextmanager
+def _access_log_to(stream: IO[str]) -> Iterator[None]:
+    """The access log as `python -m server` configures it (one JSON line per request, INFO),
+    written to `stream`, for as long as the block runs."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    saved = access_log.level, access_log.propagate
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+    access_log.addHandler(handler)
+    try:
+        yield
+    finally:
+        access_log.removeHandler(handler)
+        access_log.setLevel(saved[0])
+        access_log.propagate = saved[1]
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _access_log_record(after_hook: Callable[[Response], Response], app: Flask) -> tuple[str, dict[str, Any]]:
+    """The message and fields the real after_request hook logs for an answer, to log them again."""
+    capture = _Capture()
+    access_log.addHandler(capture)
+    try:
+        after_hook(app.response_class())
+    finally:
+        access_log.removeHandler(capture)
+    [record] = capture.records
+    return record.msg, {k: v for k, v in vars(record).items() if k not in JsonFormatter._STANDARD}
+
+
+def _count(metrics: Metrics, prediction: Prediction, fields: dict[str, Any]) -> None:
+    """The metric updates of one answer: its predicted digit, then the request and its latency."""
+    metrics.count_predictions(prediction.labels)
+    metrics.count_request(fields["route"], fields["method"], fields["status"], fields["latency_ms"] / 1000)
+
+
+def in_process(model_path: Path, images: Sequence[BenchImage], rounds: int) -> dict[str, dict[str, Any]]:
+    """stage_costs for each image, in a fresh interpreter with the server's one OpenBLAS thread."""
+    command = [sys.executable, "-m", "bench.breakdown", str(model_path), "--rounds", str(rounds),
+               *(f"{image.name}={image.path}" for image in images)]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
+    completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench.breakdown exited with {completed.returncode}:\n{completed.stderr}")
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+def under_load(onnx_model: Path, sklearn_model: Path, images: Sequence[BenchImage], plan: http_level.LoadPlan,
+               work: Path) -> dict[str, Any]:
+    """CPU per request and req/s of UNDER_LOAD_SERVERS, interleaved wrk rounds."""
+    commands = server_commands(onnx_model, sklearn_model)
+    specs = {row: (commands[name], env) for row, (name, env) in UNDER_LOAD_SERVERS.items()}
+    icon = next(image for image in images if image.name == "icon_8x8")
+    with running(specs, work, icon) as servers:
+        runs = http_level.interleaved_runs(servers, images, plan)
+    return {"plan": vars(plan), "environments": {row: env for row, (_, env) in UNDER_LOAD_SERVERS.items()},
+            "runs": runs, "medians": http_level.medians(runs)}
+
+
+def gaps(stages: dict[str, dict[str, Any]], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each server row under load next to the in-process sum: the gap is what waitress adds."""
+    out = []
+    for row in rows:
+        # The ceiling does none of the stages: its CPU per request is the stack's own share.
+        in_process_ms = None if row["server"] == "ceiling" else round(stages[row["image"]]["request_sum_us"] / 1000, 3)
+        cpu = row["cpu_ms_per_request"]
+        gap = None if in_process_ms is None or cpu is None else round(cpu - in_process_ms, 3)
+        out.append({**row, "in_process_ms": in_process_ms, "gap_ms": gap})
+    return out
+
+
+def measure(onnx_model: Path, sklearn_model: Path, images: Sequence[BenchImage], plan: http_level.LoadPlan,
+            rounds: int, work: Path) -> dict[str, Any]:
+    print("breakdown: in-process stages ...", flush=True)
+    stages = in_process(onnx_model, images, rounds)
+    print("breakdown: under waitress ...", flush=True)
+    load = under_load(onnx_model, sklearn_model, images, plan, work)
+    return {"in_process": stages, "under_load": load, "rows": gaps(stages, load["medians"])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = OneLineParser(prog="python -m bench.breakdown",
+                           description="print the in-process stage costs of /predict_digit as JSON")
+    parser.add_argument("model", type=Path)
+    parser.add_argument("images", nargs="+", help="NAME=PATH of each image")
+    parser.add_argument("--rounds", type=int, default=300)
+    args = parser.parse_args(argv)
+    images = dict(image.split("=", 1) for image in args.images)
+    print(json.dumps({name: stage_costs(args.model, Path(path).read_bytes(), args.rounds)
+                      for name, path in images.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
