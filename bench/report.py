@@ -129,14 +129,18 @@ def _gap_sentence(image: str, rows: list[dict[str, Any]]) -> str:
         log = ours_8 - cell[("ours, access log off", 8)]["gap_ms"]
     except (KeyError, TypeError):
         return f"{image}: not every row was measured, so the gap is not read off."
-    stack = ("about what a whole ceiling request costs" if abs(ours_1 - ceiling) <= ceiling / 2
-             else f"{ours_1 / ceiling:.1f}x what a whole ceiling request costs")
+    if ours_1 <= 0:
+        stack = "nothing measurable: the in-process sum is already all of it, against"
+    elif abs(ours_1 - ceiling) <= ceiling / 2:
+        stack = "about what a whole ceiling request costs"
+    else:
+        stack = f"{ours_1 / ceiling:.1f}x what a whole ceiling request costs"
     threads = (f"one waitress thread instead of 4 saves {saved_by_one_thread:.2f} ms of it for the same work, "
-               "which is the threads contending for the GIL" if saved_by_one_thread > 0
+               "which is what the threads spend contending (for the GIL)" if saved_by_one_thread > 0
                else "one waitress thread instead of 4 saves none of it")
     logged = (f"the access log adds {log:.2f} ms" if log > 0
               else f"the access log's cost is within the rounds' spread ({log:+.2f} ms)")
-    return (f"**{image}**: at c=1 the real server spends {ours_1:.2f} ms per request beyond the stages timed "
+    return (f"**{image}**: at c=1 the real server spends {ours_1:+.2f} ms per request beyond the stages timed "
             f"in-process, {stack} ({_fmt(ceiling)} ms: waitress, WSGI, Flask, sockets). At c=8 the gap is "
             f"{ours_8:.2f} ms; {threads}; {logged} (log on - log off, c=8).")
 
