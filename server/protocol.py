@@ -1,5 +1,8 @@
 """The wire formats: an HTTP request -> float32[N, 64], and a prediction -> the HTTP answer.
 
+An uploaded image becomes digits.views.VIEWS rows (the digit as drawn and turned a little either
+way), which Runtime.predict averages into one answer; 64 numbers sent as JSON are one row.
+
 /predict_digit accepts
 - multipart/form-data, one or more `image` file parts (the curl contract),
 - a raw image body (Content-Type image/png, image/jpeg, image/gif, image/bmp or image/webp),
@@ -24,7 +27,8 @@ from flask import Request, Response, jsonify
 
 from digits.calibration import NOT_SURE_BELOW
 from digits.contract import CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
-from digits.preprocess import bytes_to_features
+from digits.preprocess import bytes_to_views
+from digits.views import VIEWS
 from server.errors import BadRequest, UnsupportedMediaType
 from server.model import Prediction
 
@@ -61,8 +65,9 @@ class InMemoryRequest(Request):
 
 @dataclass(frozen=True)
 class PredictRequest:
-    features: np.ndarray  # float32[N, 64]
+    features: np.ndarray  # float32[N * views, 64], each answer's views in consecutive rows
     batch: bool  # answer {"predictions": [...]} rather than one flat object
+    views: int = 1  # rows per answer: VIEWS for uploaded images, 1 for features sent as JSON
 
 
 @dataclass(frozen=True)
@@ -79,14 +84,15 @@ class RequestDecoder:
         self.max_image_pixels = max_image_pixels
 
     def image(self, data: bytes) -> np.ndarray:
-        return bytes_to_features(data, self.max_image_pixels)
+        """Image bytes -> float32[VIEWS, 64]."""
+        return bytes_to_views(data, self.max_image_pixels)
 
     def predict_request(self, request: Request) -> PredictRequest:
         media_type = request.mimetype
         if media_type == "multipart/form-data":
             return self._multipart(request)
         if media_type in IMAGE_MEDIA_TYPES:
-            return PredictRequest(self.image(request.get_data()), batch=False)
+            return PredictRequest(self.image(request.get_data()), batch=False, views=VIEWS)
         if media_type == "application/json":
             return _json_grids(request.get_data())
         raise UnsupportedMediaType(
@@ -103,13 +109,14 @@ class RequestDecoder:
         if len(uploads) > MAX_BATCH:
             raise BadRequest(f"at most {MAX_BATCH} images per request")
         rows = [self.image(upload.read()) for upload in uploads]
-        return PredictRequest(np.concatenate(rows), batch=len(rows) > 1)
+        return PredictRequest(np.concatenate(rows), batch=len(rows) > 1, views=VIEWS)
 
 
 def predict_answer(prediction: Prediction, request: PredictRequest, explain: bool) -> Response:
     """The /predict_digit answer: one object, or {"predictions": [...]} for a batch."""
     answers = [
-        _answer(prediction, row, request.features[row] if explain else None)
+        # ?explain=true shows the upright view: the 8x8 grid the digit was read as.
+        _answer(prediction, row, request.features[row * request.views] if explain else None)
         for row in range(len(prediction.labels))
     ]
     return jsonify({"predictions": answers} if request.batch else answers[0])

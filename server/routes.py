@@ -33,7 +33,7 @@ def page() -> Response:
 def predict_digit() -> Response:
     runtime = current_runtime()
     parsed = runtime.decoder.predict_request(request)
-    prediction = runtime.predict(parsed.features)
+    prediction = runtime.predict(parsed.features, parsed.views)
     return protocol.predict_answer(prediction, parsed, request.args.get("explain", "").lower() in _TRUE)
 
 

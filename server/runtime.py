@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from flask import Flask, current_app
 
+from digits.views import average_views
 from server.model import Model, Prediction
 from server.observability import Metrics
 from server.protocol import RequestDecoder
@@ -20,9 +21,13 @@ class Runtime:
     metrics: Metrics
     decoder: RequestDecoder
 
-    def predict(self, features: np.ndarray) -> Prediction:
-        """float32[N, 64] -> prediction, counted in the metrics: /predict_digit and v2 alike."""
+    def predict(self, features: np.ndarray, views: int = 1) -> Prediction:
+        """float32[N * views, 64] -> N predictions, each the mean of its views' probabilities,
+        counted in the metrics: /predict_digit and v2 alike."""
         prediction = self.model.predict(features)
+        if views > 1:
+            probabilities = average_views(prediction.probabilities, views)
+            prediction = Prediction(probabilities.argmax(axis=1).astype(np.int64), probabilities)
         self.metrics.count_predictions(prediction.labels)
         return prediction
 

@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from digits.calibration import calibrate
 from digits.errors import BlankImage
-from digits.preprocess import image_to_features
+from digits.preprocess import image_to_views
+from digits.views import average_views
 from drawings.generate import iter_drawings
 from train.compare import Answers
 
@@ -23,7 +25,7 @@ def drawing_features(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray,
     features, labels, styles = [], [], []
     for drawing in iter_drawings(seed=seed, per_class=per_class):
         try:
-            features.append(image_to_features(drawing.image)[0])
+            features.append(image_to_views(drawing.image))
         except BlankImage:
             continue
         labels.append(drawing.label)
@@ -39,8 +41,20 @@ def accuracy_by_style(right: np.ndarray, styles: np.ndarray) -> dict[str, Any]:
     }
 
 
+def view_shares(model: Any, X: np.ndarray) -> np.ndarray:
+    """float[N, VIEWS, 64] -> the model's class shares for every view, float[N * VIEWS, 10]."""
+    return model.predict_proba(X.reshape(-1, X.shape[-1]))
+
+
+def answer_probabilities(model: Any, X: np.ndarray) -> np.ndarray:
+    """float[N, VIEWS, 64] -> float[N, 10]: what the server answers (calibrated in the exported
+    graph, then averaged over the views)."""
+    return average_views(calibrate(view_shares(model, X)), X.shape[1])
+
+
 def right_answers(models: dict[str, Any], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-    return {name: model.predict(X) == y for name, model in models.items()}
+    return {name: model.classes_[answer_probabilities(model, X).argmax(axis=1)] == y
+            for name, model in models.items()}
 
 
 def drawing_accuracy(models: dict[str, Any], per_class: int = REPORT_PER_CLASS,

@@ -14,11 +14,12 @@ import numpy as np
 from digits.calibration import NOT_SURE_BELOW, calibrate, expected_calibration_error, not_sure_stats, reliability
 from digits.decode import decode
 from digits.errors import BlankImage
-from digits.preprocess import image_to_features
+from digits.preprocess import image_to_views
+from digits.views import VIEWS, average_views
 from drawings.grid import encode
 from handwriting.render import STYLES, iter_uploads, load, spread
 from train.compare import Answers
-from train.drawings_check import accuracy_by_style, right_answers
+from train.drawings_check import accuracy_by_style, right_answers, view_shares
 
 # Every 25th digit (all classes, in proportion) in each of the 8 styles: 1,600 uploads, well
 # under a minute of preprocessing.
@@ -26,16 +27,16 @@ REPORT_DIGITS = 200
 
 
 def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Features, labels, styles and digit indices of `count` real digits spread over the set, in
-    every style, from the upload bytes."""
+    """Features (float[N, VIEWS, 64]), labels, styles and digit indices of `count` real digits
+    spread over the set, in every style, from the upload bytes."""
     features, labels, styles, indices = [], [], [], []
     digits = load()
     for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
         try:
             # zlib level 1: the same pixels as a paint app's PNG, in half the encoding time.
-            features.append(image_to_features(decode(encode(upload.image, compress_level=1)))[0])
+            features.append(image_to_views(decode(encode(upload.image, compress_level=1))))
         except BlankImage:  # scored as wrong, as the server's 422 would be
-            features.append(np.full(64, -1.0, dtype=np.float32))
+            features.append(np.full((VIEWS, 64), -1.0, dtype=np.float32))
         labels.append(upload.label)
         styles.append(upload.style)
         indices.append(upload.index)
@@ -44,10 +45,12 @@ def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, n
 
 def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """ECE and reliability of `confidence` before and after the calibration the export applies."""
-    shares = model.predict_proba(X)
-    right = model.classes_[shares.argmax(axis=1)] == y
+    shares = view_shares(model, X)
+    answers = {"raw": average_views(shares, X.shape[1]),
+               "calibrated": average_views(calibrate(shares), X.shape[1])}
+    right = model.classes_[answers["calibrated"].argmax(axis=1)] == y
     result: dict[str, Any] = {}
-    for name, probabilities in (("raw", shares), ("calibrated", calibrate(shares))):
+    for name, probabilities in answers.items():
         confidence = probabilities.max(axis=1)
         result[name] = {
             "ece": expected_calibration_error(confidence, right),
@@ -55,7 +58,7 @@ def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
             "reliability": reliability(confidence, right),
         }
     result["accuracy"] = float(right.mean())
-    result["not_sure"] = not_sure_stats(calibrate(shares).max(axis=1), right, NOT_SURE_BELOW)
+    result["not_sure"] = not_sure_stats(answers["calibrated"].max(axis=1), right, NOT_SURE_BELOW)
     return result
 
 
