@@ -34,6 +34,7 @@ def to_onnx(model: Any) -> onnx.ModelProto:
         target_opset=TARGET_OPSET,
     )
     drop_zero_leaf_weights(onx)
+    drop_default_node_attributes(onx)
     calibrate_probabilities(onx, CONFIDENCE_POWER)
     onnx.checker.check_model(onx, full_check=True)
     return onx
@@ -86,6 +87,27 @@ def drop_zero_leaf_weights(onx: onnx.ModelProto) -> onnx.ModelProto:
             attrs[name].ints.extend(values[i] for i in keep)
         del attrs["class_weights"].floats[:]
         attrs["class_weights"].floats.extend(weights[i] for i in keep)
+    return onx
+
+
+# Optional TreeEnsembleClassifier attributes that skl2onnx fills with what leaving them out means:
+# hit rates (1.0 everywhere; a hint for tree layout that ONNX Runtime does not read) and
+# missing-value tracking (0 everywhere: a forest fitted without NaNs sends them down the false
+# branch, the default). Together 4.4 of the default model's 25.2 MB.
+DEFAULT_NODE_ATTRIBUTES = {"nodes_hitrates": 1.0, "nodes_missing_value_tracks_true": 0}
+
+
+def drop_default_node_attributes(onx: onnx.ModelProto) -> onnx.ModelProto:
+    """Remove DEFAULT_NODE_ATTRIBUTES from the tree nodes, in place, where every entry holds the
+    default; an attribute with any other value is kept."""
+    for node in onx.graph.node:
+        if node.op_type != "TreeEnsembleClassifier":
+            continue
+        for attribute in list(node.attribute):
+            default = DEFAULT_NODE_ATTRIBUTES.get(attribute.name)
+            values = attribute.floats if attribute.type == onnx.AttributeProto.FLOATS else attribute.ints
+            if default is not None and all(value == default for value in values):
+                node.attribute.remove(attribute)
     return onx
 
 

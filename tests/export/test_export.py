@@ -150,6 +150,35 @@ def test_zero_leaf_weights_are_dropped_without_changing_answers(model_path: Path
     np.testing.assert_array_equal(dense_answers[1], sparse_answers[1])
 
 
+@pytest.mark.parametrize("name, value, dropped", [
+    ("nodes_hitrates", 1.0, True),
+    ("nodes_hitrates", 0.5, False),
+    ("nodes_missing_value_tracks_true", 0, True),
+    ("nodes_missing_value_tracks_true", 1, False),
+])
+def test_node_attributes_are_dropped_only_when_they_say_the_default(
+        small_model_path: Path, name: str, value: float, dropped: bool) -> None:
+    from export.convert import drop_default_node_attributes
+
+    published = onnx.load(str(small_model_path))
+    (node,) = [n for n in published.graph.node if n.op_type == "TreeEnsembleClassifier"]
+    assert name not in {a.name for a in node.attribute}
+    count = len(next(a.ints for a in node.attribute if a.name == "nodes_nodeids"))
+    explicit = onnx.ModelProto()
+    explicit.CopyFrom(published)
+    (node,) = [n for n in explicit.graph.node if n.op_type == "TreeEnsembleClassifier"]
+    node.attribute.append(onnx.helper.make_attribute(name, [value] * count))
+    X, _ = load_xy()
+    if dropped:
+        before = ort.InferenceSession(explicit.SerializeToString()).run(None, {INPUT_NAME: X})
+    drop_default_node_attributes(explicit)
+    assert (name not in {a.name for a in node.attribute}) is dropped
+    if dropped:
+        after = ort.InferenceSession(explicit.SerializeToString()).run(None, {INPUT_NAME: X})
+        np.testing.assert_array_equal(before[0], after[0])
+        np.testing.assert_array_equal(before[1], after[1])
+
+
 def test_the_graph_serves_calibrated_probabilities(model_path: Path) -> None:
     """probabilities = calibrate(the forest's shares), computed inside the ONNX graph."""
     from digits.calibration import calibrate
