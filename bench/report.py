@@ -116,6 +116,7 @@ def breakdown_markdown(results: dict[str, Any], results_file: str) -> str:
                      f"{_fmt(r['cpu_ms_per_request'])} | {_fmt(r['in_process_ms'])} | {_fmt(r['gap_ms'])} |")
     for image in images:
         lines += ["", _gap_sentence(image, rows)]
+    lines += ["", f"Command: `{results['commands']['bench']}`."]
     return "\n".join(lines)
 
 
