@@ -4,10 +4,11 @@ costs under waitress (c=1 and c=8), so the difference (the gap) can be read off.
 In-process (`stage_costs`, run by `python -m bench.breakdown MODEL IMAGE...` in a fresh
 interpreter so OpenBLAS gets the one thread `python -m server` gives it): every stage of a
 `POST /predict_digit` with the image as multipart, each timed with time.process_time_ns in the
-order a request runs them, the preprocessing split into digits/preprocess.py's own functions;
-then the unsplit `model.predict(image_to_features(decode(bytes)))` once per round, measured the
-same way. Medians over the rounds. Each figure includes one call of the timer itself
-(`timer_overhead_us`).
+order a request runs them, the preprocessing (every view the server reads an upload in) split
+into digits/preprocess.py's own functions; then the unsplit decode + the server's preprocessing
+(`RequestDecoder.image`) + inference + view averaging once per round, measured the same way.
+Medians over the rounds of each stage's CPU per request. Each call timed includes one call of
+the timer itself (`timer_overhead_us`).
 
 Under load (`under_load`): the real server, the same with the access log off, the same with one
 waitress thread, and the stack's ceiling, in short interleaved wrk rounds (bench.http_level).
@@ -44,6 +45,7 @@ from bench.servers import running, server_commands  # noqa: E402
 from digits import preprocess  # noqa: E402
 from digits.cli import OneLineParser  # noqa: E402
 from digits.decode import decode  # noqa: E402
+from digits.views import VIEW_ROTATIONS, average_views  # noqa: E402
 from server import protocol  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import Settings  # noqa: E402
@@ -54,10 +56,10 @@ from server.runtime import runtime_of  # noqa: E402
 T = TypeVar("T")
 
 # What the split pipeline takes from digits/preprocess.py. If a name is renamed or gone,
-# image_to_features is timed as one stage and the names are reported as missing.
-PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "_to_unit", "_UNIT", "upsample", "_crop", "_deslant",
-                    "_narrow", "_fit", "_normalise_strokes", "_place_by_mass", "bitmap_to_features", "SMALL_SIDE",
-                    "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD", "INK_LEVEL", "ICON_INK_LEVEL")
+# image_to_views is timed as one stage and the names are reported as missing.
+PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "_to_unit", "_UNIT", "ink_mask", "_crop", "_deslant",
+                    "_narrow", "_fit", "_normalise_strokes", "_rotated", "_place_by_mass", "bitmap_to_features",
+                    "SMALL_SIDE", "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD", "INK_LEVEL")
 # The stages whose sum is compared with the unsplit decode + image_to_features + inference.
 PIPELINE_PARTS = ("decode", "preprocess", "inference")
 UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
@@ -71,19 +73,25 @@ THRESHOLD = "threshold (an icon is enlarged first)"
 
 
 class Stopwatch:
-    """CPU nanoseconds of each named call, every round appended in the order the calls ran."""
+    """CPU nanoseconds of each named stage, summed over a round (a stage may run once per view)."""
 
     def __init__(self) -> None:
         self.samples: dict[str, list[int]] = {}
         self.parts: dict[str, str] = {}
+        self._round: dict[str, int] = {}
 
     def __call__(self, part: str, stage: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         begin = time.process_time_ns()
         result = call(*args, **kwargs)
         elapsed = time.process_time_ns() - begin
-        self.samples.setdefault(stage, []).append(elapsed)
+        self._round[stage] = self._round.get(stage, 0) + elapsed
         self.parts.setdefault(stage, part)
         return result
+
+    def end_round(self) -> None:
+        for stage, elapsed in self._round.items():
+            self.samples.setdefault(stage, []).append(elapsed)
+        self._round = {}
 
     def medians_us(self) -> list[dict[str, Any]]:
         return [{"stage": stage, "part": self.parts[stage], "median_us": round(statistics.median(ns) / 1000, 2)}
@@ -95,41 +103,35 @@ def missing_preprocess_functions() -> list[str]:
 
 
 def features_by_stage(image: Image.Image, clock: Stopwatch) -> np.ndarray:
-    """image_to_features(image), each step timed: the module's functions, called as it calls them."""
+    """What the server makes of a decoded image (image_to_views: one row per view), each step
+    timed: digits/preprocess.py's functions, called as it calls them."""
     if missing_preprocess_functions():
-        return clock("preprocess", "image_to_features (not split)", preprocess.image_to_features, image)
+        return clock("preprocess", "image_to_views (not split)", preprocess.image_to_views, image)
     p = preprocess
-    distance = clock("preprocess", "distance / ink map",
-                     lambda: p._distance(p._shrink_for_analysis(image)))
-    if distance.dtype != np.uint8 or max(distance.shape) <= p.SMALL_SIDE:
-        mask = clock("preprocess", THRESHOLD, _icon_mask, distance)
-    else:
-        mask = clock("preprocess", THRESHOLD, _mask, distance)
+    distance = clock("preprocess", "distance / ink map", lambda: p._distance(p._shrink_for_analysis(image)))
+    mask = clock("preprocess", THRESHOLD, _mask, distance)
     mask = clock("preprocess", "crop", p._crop, mask)
     mask = clock("preprocess", "deslant", p._deslant, mask)
     mask = clock("preprocess", "narrow", p._narrow, mask)
     work = clock("preprocess", "fit to the work size",
                  lambda: np.pad(p._fit(mask.astype(np.float32), p.WORK_SIDE), p.WORK_PAD))
-    strokes = clock("preprocess", "stroke normalisation", p._normalise_strokes, work)
-    patch = clock("preprocess", "fit to 32",
-                  lambda: p._fit(p._crop(strokes).astype(np.float32), p.BITMAP_SIDE) >= 0.5)
-    bitmap = clock("preprocess", "place by mass", p._place_by_mass, patch)
-    return clock("preprocess", "4x4 counting", p.bitmap_to_features, bitmap)
+    patch = clock("preprocess", "stroke normalisation", lambda: p._crop(p._normalise_strokes(work)))
+    rows = []
+    for angle in VIEW_ROTATIONS:
+        turned = clock("preprocess", "turn the views", p._rotated, patch, angle)
+        fitted = clock("preprocess", "fit to 32", lambda: p._fit(turned.astype(np.float32), p.BITMAP_SIDE) >= 0.5)  # noqa: B023
+        bitmap = clock("preprocess", "place by mass", p._place_by_mass, fitted)
+        rows.append(clock("preprocess", "4x4 counting", p.bitmap_to_features, bitmap))
+    return clock("preprocess", "stack the views", np.vstack, rows)
 
 
 def _mask(distance: np.ndarray) -> np.ndarray:
-    """image_to_features' threshold of a uint8 distance: the lines it runs, having no function."""
-    strongest = float(preprocess._UNIT[distance.max()])
-    return distance >= int(np.argmax(preprocess._UNIT >= preprocess.INK_LEVEL * strongest))
-
-
-def _icon_mask(distance: np.ndarray) -> np.ndarray:
-    """ink_to_features' threshold (an icon enlarged first): the lines it runs, having no function."""
-    ink = preprocess._to_unit(distance) if distance.dtype == np.uint8 else distance
-    strongest, level = float(ink.max()), preprocess.INK_LEVEL
-    if max(ink.shape) <= preprocess.SMALL_SIDE:
-        ink, level = preprocess.upsample(ink, preprocess.BITMAP_SIDE / max(ink.shape)), preprocess.ICON_INK_LEVEL
-    return ink >= level * strongest
+    """image_mask's threshold: its own lines for a uint8 distance (they have no function), else ink_mask."""
+    p = preprocess
+    if distance.dtype != np.uint8 or max(distance.shape) <= p.SMALL_SIDE:
+        return p.ink_mask(p._to_unit(distance) if distance.dtype == np.uint8 else distance)
+    strongest = float(p._UNIT[distance.max()])
+    return distance >= int(np.argmax(p._UNIT >= p.INK_LEVEL * strongest))
 
 
 def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
@@ -140,6 +142,7 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     environ = EnvironBuilder(path="/predict_digit", method="POST", data=body, content_type=content_type).get_environ()
     hooks = _instrument_hooks(app)
     max_pixels = runtime.decoder.max_image_pixels
+    views = len(VIEW_ROTATIONS)
     clock = Stopwatch()
     whole: list[int] = []
     overhead: list[int] = []
@@ -147,7 +150,7 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
         message, fields = _access_log_record(hooks["after"], app)
         # The split pipeline must compute what the server computes, or its stages mean nothing.
         split = features_by_stage(decode(data), Stopwatch())
-        matches = np.array_equal(split, preprocess.bytes_to_features(data))
+        matches = np.array_equal(split, runtime.decoder.image(data))
         for _ in range(rounds):
             request_environ = {**environ, "wsgi.input": io.BytesIO(body)}
             clock("request", "request id", hooks["before"])
@@ -155,13 +158,16 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
                            lambda: app.request_class(request_environ).files.getlist(IMAGE_FIELD)[0].read())  # noqa: B023
             image = clock("decode", "decode", decode, upload, max_pixels)
             features = features_by_stage(image, clock)
-            prediction = clock("inference", "onnxruntime inference", runtime.model.predict, features)
+            raw = clock("inference", "onnxruntime inference", runtime.model.predict, features)
+            probabilities = clock("inference", "average the views", average_views, raw.probabilities, views)
+            prediction = Prediction(probabilities.argmax(axis=1), probabilities)
             clock("request", "JSON answer", protocol.predict_answer, prediction,
-                  protocol.PredictRequest(features, batch=False), False)
+                  protocol.PredictRequest(features, batch=False, views=views), False)
             clock("request", "metrics updates", _count, runtime.metrics, prediction, fields)
             clock("request", "access-log line", access_log.info, message, extra=fields)
+            clock.end_round()
             begin = time.process_time_ns()
-            runtime.model.predict(preprocess.image_to_features(decode(data, max_pixels)))
+            average_views(runtime.model.predict(runtime.decoder.image(upload)).probabilities, views)
             whole.append(time.process_time_ns() - begin)
             begin = time.process_time_ns()
             overhead.append(time.process_time_ns() - begin)
@@ -169,9 +175,10 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     pipeline = sum(s["median_us"] for s in stages if s["part"] in PIPELINE_PARTS)
     return {
         "rounds": rounds,
+        "views": views,
         "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "missing_preprocess_functions": missing_preprocess_functions(),
-        "split_matches_image_to_features": bool(matches),
+        "split_matches_the_server": bool(matches),
         "stages": stages,
         "request_sum_us": round(sum(s["median_us"] for s in stages), 2),
         "pipeline_sum_us": round(pipeline, 2),

@@ -79,9 +79,10 @@ def breakdown_markdown(results: dict[str, Any], results_file: str) -> str:
              f"{' + local changes' if results['revision']['dirty'] else ''}; load average "
              f"{results['load_average']['before']} before, {results['load_average']['after']} after).", "",
              f"In-process: median CPU (`time.process_time_ns`, OPENBLAS_NUM_THREADS={first['openblas_num_threads']}) "
-             f"of each stage over {first['rounds']} requests, run stage by stage in a request's order (so each finds "
-             f"the caches as a request leaves them); each figure includes ~{first['timer_overhead_us']:g} us of "
-             "the timer itself.", "",
+             f"of each stage per request over {first['rounds']} requests ({first['views']} views each: the stages "
+             "from \"turn the views\" to \"4x4 counting\" run once per view), run stage by stage in a request's "
+             f"order (so each finds the caches as a request leaves them); each call timed includes "
+             f"~{first['timer_overhead_us']:g} us of the timer itself.", "",
              "| stage | part | " + " | ".join(f"{image} us" for image in images) + " |",
              "|---|---|" + "---:|" * len(images)]
     by_image = {image: {s["stage"]: s for s in stages[image]["stages"]} for image in images}
@@ -94,12 +95,12 @@ def breakdown_markdown(results: dict[str, Any], results_file: str) -> str:
         "| **sum of all stages** | | " + " | ".join(f"**{_fmt(stages[i]['request_sum_us'])}**" for i in images) + " |",
         "| sum of decode, preprocess and inference stages | | "
         + " | ".join(_fmt(stages[i]["pipeline_sum_us"]) for i in images) + " |",
-        "| the same unsplit: `model.predict(image_to_features(decode(bytes)))` | | "
+        "| the same unsplit: `average_views(model.predict(decoder.image(bytes)))` | | "
         + " | ".join(_fmt(stages[i]["pipeline_whole_us"]) for i in images) + " |"]
-    notes = [f"{image}: the split pipeline does not give image_to_features' features; its stages are not the "
-             "server's" for image in images if not stages[image]["split_matches_image_to_features"]]
+    notes = [f"{image}: the split pipeline does not give the server's features; its stages are not the "
+             "server's" for image in images if not stages[image]["split_matches_the_server"]]
     notes += [f"{image}: digits/preprocess.py has no {', '.join(stages[image]['missing_preprocess_functions'])}; "
-              "image_to_features timed as one stage" for image in images
+              "image_to_views timed as one stage" for image in images
               if stages[image]["missing_preprocess_functions"]]
     lines += ["", *(f"**{note}.**" for note in notes)] if notes else []
     load = part["under_load"]

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from bench.breakdown import gaps, stage_costs
+from digits.views import VIEW_ROTATIONS
 from tests.support import REPO
 
 REQUEST_STAGES = {
@@ -26,10 +27,13 @@ REQUEST_STAGES = {
     "narrow": "preprocess",
     "fit to the work size": "preprocess",
     "stroke normalisation": "preprocess",
+    "turn the views": "preprocess",
     "fit to 32": "preprocess",
     "place by mass": "preprocess",
     "4x4 counting": "preprocess",
+    "stack the views": "preprocess",
     "onnxruntime inference": "inference",
+    "average the views": "inference",
     "JSON answer": "request",
     "metrics updates": "request",
     "access-log line": "request",
@@ -62,8 +66,9 @@ def test_every_stage_of_a_request_is_timed_and_cost_something(costs):
     assert costs["missing_preprocess_functions"] == []
 
 
-def test_the_split_pipeline_computes_what_image_to_features_computes(costs):
-    assert costs["split_matches_image_to_features"] is True
+def test_the_split_pipeline_computes_what_the_server_computes(costs):
+    assert costs["split_matches_the_server"] is True
+    assert costs["views"] == len(VIEW_ROTATIONS)
 
 
 def test_sums_are_over_the_stages_and_the_unsplit_pipeline_is_measured_too(costs):
