@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.stats import bootstrap
 
 from digits.calibration import NOT_SURE_BELOW, calibrate, expected_calibration_error, not_sure_stats, reliability
 from digits.decode import decode
@@ -18,8 +19,10 @@ from digits.preprocess import image_to_views
 from digits.views import VIEWS, average_views
 from drawings.grid import encode
 from handwriting.render import STYLES, iter_uploads, load, spread
-from train.compare import Answers
+from train.compare import CONFIDENCE, Answers
 from train.drawings_check import accuracy_by_style, right_answers, view_shares
+
+ECE_RESAMPLES = 1000
 
 # Every 25th digit (all classes, in proportion) in each of the 8 styles: 1,600 uploads, well
 # under a minute of preprocessing.
@@ -43,7 +46,22 @@ def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, n
     return np.array(features), np.array(labels), np.array(styles), np.array(indices)
 
 
-def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+def ece_interval(confidence: np.ndarray, right: np.ndarray, groups: np.ndarray, seed: int = 0,
+                 resamples: int = ECE_RESAMPLES) -> tuple[float, float]:
+    """95 % percentile bootstrap interval of the ECE, resampling digits (each with all its uploads):
+    on a few hundred digits the ECE moves by points from one sample to the next."""
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+
+    def ece_of(picked: np.ndarray) -> float:
+        rows = np.concatenate([members[int(i)] for i in picked])
+        return expected_calibration_error(confidence[rows], right[rows])
+
+    result = bootstrap((np.arange(len(members)),), ece_of, n_resamples=resamples, vectorized=False,
+                       confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def calibration(model: Any, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     """ECE and reliability of `confidence` before and after the calibration the export applies."""
     shares = view_shares(model, X)
     answers = {"raw": average_views(shares, X.shape[1]),
@@ -54,6 +72,7 @@ def calibration(model: Any, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         confidence = probabilities.max(axis=1)
         result[name] = {
             "ece": expected_calibration_error(confidence, right),
+            "ece_interval": ece_interval(confidence, right, groups),
             "mean_confidence": float(confidence.mean()),
             "reliability": reliability(confidence, right),
         }
@@ -70,5 +89,5 @@ def real_accuracy(models: dict[str, Any], count: int = REPORT_DIGITS) -> tuple[d
     result: dict[str, Any] = {"uploads": int(len(y)), "digits": count}
     for name in models:
         result[name] = accuracy_by_style(right[name], styles)
-    result["calibration"] = calibration(models["tuned"], X, y)
+    result["calibration"] = calibration(models["tuned"], X, y, digits)
     return result, Answers(right, groups=digits)

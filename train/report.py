@@ -64,6 +64,11 @@ def write_plots(study: optuna.Study, confusion: list[list[int]], out: Path) -> l
 STYLE_TABLE_ORDER = ("tuned", "tuned_without_augmentation", "baseline_with_augmentation", "baseline")
 
 
+def _interval(calibration: dict[str, Any]) -> str:
+    low, high = calibration["ece_interval"]
+    return f"95 % bootstrap interval over the digits {low:.3f} to {high:.3f}"
+
+
 def _style_table(yardstick: dict[str, Any], metrics: dict[str, Any], tuning: dict[str, Any],
                  overall: str) -> list[str]:
     names = [n for n in STYLE_TABLE_ORDER if n in yardstick]
@@ -93,11 +98,15 @@ def real_section(tuning: dict[str, Any], metrics: dict[str, Any], plots: list[st
         "",
         *_style_table(real, metrics, tuning, "real overall"),
         "",
-        "Confidence (the largest of `probabilities`) on these uploads, tuned model: expected "
-        f"calibration error **{cal['raw']['ece']:.3f}** for the forest's vote shares, "
+        "Confidence (the largest of `probabilities`) on these uploads, tuned model, averaged over "
+        "the views as the server does: expected calibration error "
+        f"**{cal['raw']['ece']:.3f}** for the forest's vote shares, "
         f"**{cal['calibrated']['ece']:.3f}** after the calibration the export puts in the ONNX "
-        f"graph (mean confidence {cal['calibrated']['mean_confidence']:.3f}, accuracy "
-        f"{cal['accuracy']:.3f}). \"Not sure\" below {sure['threshold']:.2f} catches "
+        f"graph ({_interval(cal['calibrated'])}; mean confidence "
+        f"{cal['calibrated']['mean_confidence']:.3f}, accuracy {cal['accuracy']:.3f}). The power "
+        "was chosen on the whole development set "
+        "([real handwriting](../../docs/real-handwriting.md#confidence)). "
+        f"\"Not sure\" below {sure['threshold']:.2f} catches "
         f"{sure['wrong_caught']:.0%} of the wrong answers and flags {sure['right_flagged']:.0%} of "
         "the right ones.",
         "",
