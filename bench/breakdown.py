@@ -57,9 +57,9 @@ T = TypeVar("T")
 
 # What the split pipeline takes from digits/preprocess.py. If a name is renamed or gone,
 # image_to_views is timed as one stage and the names are reported as missing.
-PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "_to_unit", "_UNIT", "ink_mask", "_crop", "_deslant",
-                    "_narrow", "_fit", "_normalise_strokes", "_rotated", "_place_by_mass", "bitmap_to_features",
-                    "SMALL_SIDE", "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD", "INK_LEVEL")
+PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "distance_mask", "_crop", "_deslant", "_narrow", "_fit",
+                    "_normalise_strokes", "_rotated", "_place_by_mass", "bitmap_to_features",
+                    "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD")
 # The stages whose sum is compared with the unsplit decode + image_to_features + inference.
 PIPELINE_PARTS = ("decode", "preprocess", "inference")
 UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
@@ -109,7 +109,7 @@ def features_by_stage(image: Image.Image, clock: Stopwatch) -> np.ndarray:
         return clock("preprocess", "image_to_views (not split)", preprocess.image_to_views, image)
     p = preprocess
     distance = clock("preprocess", "distance / ink map", lambda: p._distance(p._shrink_for_analysis(image)))
-    mask = clock("preprocess", THRESHOLD, _mask, distance)
+    mask = clock("preprocess", THRESHOLD, preprocess.distance_mask, distance)
     mask = clock("preprocess", "crop", p._crop, mask)
     mask = clock("preprocess", "deslant", p._deslant, mask)
     mask = clock("preprocess", "narrow", p._narrow, mask)
@@ -123,15 +123,6 @@ def features_by_stage(image: Image.Image, clock: Stopwatch) -> np.ndarray:
         bitmap = clock("preprocess", "place by mass", p._place_by_mass, fitted)
         rows.append(clock("preprocess", "4x4 counting", p.bitmap_to_features, bitmap))
     return clock("preprocess", "stack the views", np.vstack, rows)
-
-
-def _mask(distance: np.ndarray) -> np.ndarray:
-    """image_mask's threshold: its own lines for a uint8 distance (they have no function), else ink_mask."""
-    p = preprocess
-    if distance.dtype != np.uint8 or max(distance.shape) <= p.SMALL_SIDE:
-        return p.ink_mask(p._to_unit(distance) if distance.dtype == np.uint8 else distance)
-    strongest = float(p._UNIT[distance.max()])
-    return distance >= int(np.argmax(p._UNIT >= p.INK_LEVEL * strongest))
 
 
 def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:

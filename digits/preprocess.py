@@ -61,7 +61,11 @@ def image_to_views(image: Image.Image) -> np.ndarray:
 
 def image_mask(image: Image.Image) -> np.ndarray:
     """A decoded image -> its binary ink mask (bool[H, W]), the input of mask_to_bitmap."""
-    distance = _distance(_shrink_for_analysis(image))
+    return distance_mask(_distance(_shrink_for_analysis(image)))
+
+
+def distance_mask(distance: np.ndarray) -> np.ndarray:
+    """_distance's output (uint8 0..255, or float32 0..1) -> the binary ink mask."""
     if distance.dtype != np.uint8 or max(distance.shape) <= SMALL_SIDE:
         return ink_mask(_to_unit(distance) if distance.dtype == np.uint8 else distance)
     # The same mask as ink_mask(ink_map(image)) without making a float copy of every
