@@ -260,15 +260,13 @@ def _deslant(mask: np.ndarray) -> np.ndarray:
     cy = (height - 1) / 2.0
     # Output (x, y) samples input (x + slant * (y - cy) - offset, y): the shifted rows line up.
     offset = extra / 2.0
-    # Nearest on the binary mask: rows only shift, so bilinear then a 0.5 threshold is nearly
-    # the same pixels, at a quarter of the CPU (measured: docs/real-handwriting.md, "Views").
-    sheared = Image.fromarray(mask.view(np.uint8)).transform(
+    sheared = Image.fromarray(mask.astype(np.uint8) * 255).transform(
         (new_width, height),
         Image.Transform.AFFINE,
         (1.0, slant, -slant * cy - offset, 0.0, 1.0, 0.0),
-        resample=Image.Resampling.NEAREST,
+        resample=Image.Resampling.BILINEAR,
     )
-    return _crop(np.asarray(sheared).view(bool))
+    return _crop(np.asarray(sheared) >= 128)
 
 
 def _narrow(mask: np.ndarray) -> np.ndarray:
