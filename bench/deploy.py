@@ -17,12 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from server.cli import OneLineParser
-
 from bench import http_level, system
 from bench.inputs import REPO
 from devtools.compose_stack import Stack, docker
 from devtools.live_server import free_port
+from digits.cli import OneLineParser
 
 SAMPLE = REPO / "handwritten-digits" / "digit_7.png"
 DIRECT = "digits-deploy-bench-direct"
