@@ -28,6 +28,12 @@ rm -f "$site"/onnxruntime/capi/libonnxruntime.so.*
 # _simd and _multiarray_tests are extension modules that only numpy's own tests import.
 rm -rf "$site"/numpy/distutils "$site"/numpy/f2py "$site"/numpy/_pyinstaller "$site"/numpy/_core/include \
        "$site"/numpy/_core/_simd.*.so "$site"/numpy/_core/_multiarray_tests.*.so
+# numpy's subpackages that `import numpy` loads only when asked for (numpy.random, .fft,
+# .polynomial, .ma): nothing the server runs asks for them (tests/docker/test_image.py).
+rm -rf "$site"/numpy/random "$site"/numpy/fft "$site"/numpy/polynomial "$site"/numpy/ma
+
+# packaging is a declared dependency of onnxruntime that only its offline tooling imports.
+rm -rf "$site"/packaging "$site"/packaging-*.dist-info
 find "$site" -name '*.pyi' -delete
 
 # Pillow's AVIF codec (not an accepted upload format), FreeType text rendering, colour management and Tk bridge, with
