@@ -10,8 +10,8 @@ into digits/preprocess.py's own functions; then the unsplit decode + the server'
 Medians over the rounds of each stage's CPU per request. Each call timed includes one call of
 the timer itself (`timer_overhead_us`).
 
-Under load (`under_load`): the real server, the same with the access log off, the same with one
-waitress thread, and the stack's ceiling, in short interleaved wrk rounds (bench.http_level).
+Under load (`under_load`): the real server, the same with the access log off, the same with 4
+waitress threads instead of the default 1, and the stack's ceiling, in short interleaved wrk rounds (bench.http_level).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ PIPELINE_PARTS = ("decode", "preprocess", "inference")
 UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
     "ours": ("ours", {"DIGITS_LOG_LEVEL": "INFO"}),
     "ours, access log off": ("ours", {"DIGITS_LOG_LEVEL": "WARNING"}),
-    "ours, 1 thread": ("ours", {"DIGITS_LOG_LEVEL": "INFO", "DIGITS_THREADS": "1"}),
+    "ours, 4 threads": ("ours", {"DIGITS_LOG_LEVEL": "INFO", "DIGITS_THREADS": "4"}),
     "ceiling": ("ceiling", {}),
 }
 CONCURRENCIES = (1, 8)

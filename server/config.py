@@ -21,7 +21,10 @@ class Settings:
     model_path: str = "artifacts/model.onnx"
     host: str = "127.0.0.1"
     port: int = 5000
-    threads: int = 4  # waitress worker threads
+    # waitress worker threads. One: a request is CPU-bound Python, so more threads in one process
+    # only take turns holding the GIL, and contending for it cost ~1/3 more CPU per request at
+    # 8 concurrent clients (bench/README.md, tuning log). More cores: more processes.
+    threads: int = 1
     ort_threads: int = 1  # onnxruntime intra_op_num_threads
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS

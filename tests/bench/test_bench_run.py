@@ -82,7 +82,7 @@ def test_the_cost_breakdown_has_every_row_and_its_own_readme_block(quick_run):
     assert cells == {(s, i, c) for s in UNDER_LOAD_SERVERS for i in IMAGES for c in (1, 8)}
     assert all(row["requests"] > 0 and row["errors"] == 0 for row in part["rows"])
     block = readme.split(BREAKDOWN_START, 1)[1].split(BREAKDOWN_END, 1)[0]
-    assert "| icon_8x8 | 8 | ours, 1 thread |" in block and "(no run yet)" not in block
+    assert "| icon_8x8 | 8 | ours, 4 threads |" in block and "(no run yet)" not in block
 
 
 RUNS = [

@@ -58,7 +58,7 @@ def test_sigterm_answers_every_request_already_sent_then_exits_0(model_path, tmp
 
         with ThreadPoolExecutor(12) as pool:
             answers = [pool.submit(post, n) for n in range(12)]
-            time.sleep(0.5)  # every request is sent and accepted; most wait for one of 4 threads
+            time.sleep(0.5)  # every request is sent and accepted; most wait for the worker thread
             server.process.send_signal(signal.SIGTERM)
             statuses = [answer.result() for answer in answers]
         assert statuses == [200] * 12
