@@ -238,6 +238,9 @@ def open_storage(url: str, study_name: str, seed: int | None) -> optuna.Study:
         raise storage_error(url, exc) from exc
 
 
+INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.no_augment:
@@ -250,9 +253,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished trials are kept in the study; artifacts were not touched",
               file=sys.stderr)
-        return 130
+        return INTERRUPTED
     return 0
 
 
+def exit_now(code: int) -> None:
+    """End the process without waiting for other threads once it was interrupted.
+
+    Optuna's heartbeat thread is not a daemon, and a Ctrl-C that lands while Optuna is still
+    starting it (the main thread waits in Thread.start()) skips the code that stops it: a normal
+    exit would then wait for it forever. Every artifact is written to a temporary file and
+    renamed, and the study's database commits per transaction, so nothing is left half-written.
+    """
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

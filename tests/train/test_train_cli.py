@@ -147,3 +147,12 @@ def test_interrupted_run_leaves_previous_artifacts_intact(trained_artifacts: Pat
     after = {p: p.read_bytes() for p in artifacts.rglob("*") if p.is_file() and p.suffix != ".db"}
     assert after == before
     assert not list(artifacts.rglob("*.tmp"))
+
+
+def test_an_interrupted_run_exits_even_with_a_thread_left_running() -> None:
+    """A Ctrl-C that lands while Optuna starts its (non-daemon) heartbeat thread leaves that thread
+    running; the interrupted exit must not wait for it."""
+    script = ("import threading; from train.__main__ import exit_now; "
+              "threading.Thread(target=threading.Event().wait).start(); exit_now(130)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, timeout=30, capture_output=True)
+    assert result.returncode == 130, result.stderr
