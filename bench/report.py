@@ -64,7 +64,13 @@ def markdown(results: dict[str, Any], results_file: str) -> str:
         lines.append(f"| {name} | {idle} | {mem['rss_mib']} | {mem['peak_rss_mib']} |")
     image = results["image_size"]
     lines += ["", f"Docker image: {image['name']}: "
-              + (f"{image['mib']} MiB." if image.get("mib") is not None else f"not measured ({image['why']}).")]
+              + (f"{image['mib']} MiB, {_fmt(image.get('above_base_mb'))} MB above its base {image.get('base')}."
+                 if image.get("mib") is not None else f"not measured ({image['why']}).")]
+    started = results["container_start"]
+    lines += ["", f"Container start to ready (`docker run --detach --read-only --publish` to the first good "
+              f"answer): median {started['median_s']} s (runs {started['runs_s']}; `docker run` of the image "
+              f"doing `python -c pass` takes {started['docker_run_python_pass_s']} s)."
+              if started["median_s"] is not None else f"Container start to ready: not measured ({started['why']})."]
     lines += ["", "Commands: `" + results["commands"]["bench"] + "`; load: `" + results["commands"]["wrk"] + "`."]
     return "\n".join(lines)
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,23 +72,36 @@ def running(specs: Mapping[str, tuple[Sequence[str], Mapping[str, str]]], log_di
 
 def first_good_answer(server: Server, image: bytes, expected: int | None, timeout: float = 60.0) -> float:
     """Poll POST /predict_digit until it answers 200 (with `expected`, unless None); seconds since Popen."""
+    def gone() -> str | None:
+        if server.process.poll() is None:
+            return None
+        return f"{server.name} exited with {server.process.returncode}:\n{_tail(server)}"
+    return good_answer_after(server.started, server.port, image, expected, gone, timeout,
+                             lambda: f"{server.name} gave no good answer within {timeout}s:\n{_tail(server)}")
+
+
+def good_answer_after(started: float, port: int, image: bytes, expected: int | None,
+                      gone: Callable[[], str | None], timeout: float, late: Callable[[], str]) -> float:
+    """Seconds from `started` (perf_counter) to the first 200 from 127.0.0.1:port with `expected`
+    (unless None), polling every POLL_INTERVAL_S; `gone()` says why to give up early, if it must."""
     body, content_type = multipart(image)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{_tail(server)}")
+        reason = gone()
+        if reason is not None:
+            raise RuntimeError(reason)
         try:
-            status, answer = post(server.port, body, content_type)
+            status, answer = post(port, body, content_type)
         except OSError:
             time.sleep(POLL_INTERVAL_S)
             continue
-        elapsed = time.perf_counter() - server.started
+        elapsed = time.perf_counter() - started
         if status != 200:
-            raise RuntimeError(f"{server.name} answered {status}: {answer!r}")
+            raise RuntimeError(f"127.0.0.1:{port} answered {status}: {answer!r}")
         if expected is not None and answer.get("prediction") != expected:
-            raise RuntimeError(f"{server.name} predicted {answer.get('prediction')}, expected {expected}")
+            raise RuntimeError(f"127.0.0.1:{port} predicted {answer.get('prediction')}, expected {expected}")
         return elapsed
-    raise RuntimeError(f"{server.name} gave no good answer within {timeout}s:\n{_tail(server)}")
+    raise RuntimeError(late())
 
 
 def post(port: int, body: bytes, content_type: str) -> tuple[int, dict]:

@@ -45,5 +45,6 @@ find "$context" -name __pycache__ -prune -exec rm -rf {} +
 chmod -R a+rX,go-w "$context"
 
 # --network none: the build must need nothing but the context (the wheels are already here).
-docker build --force-rm --network none --build-arg "BASE=$base" -f "$context/$dockerfile" -t "$tag" "$context"
+# The label names the base, so `make bench` can tell what the runtime adds above it.
+docker build --force-rm --network none --build-arg "BASE=$base" --label "digits-onnx.base=$base" -f "$context/$dockerfile" -t "$tag" "$context"
 docker image prune --force --filter label=digits-onnx.stage=venv >/dev/null
