@@ -42,3 +42,10 @@ rm -f "$site"/PIL/_avif.*.so "$site"/PIL/_imagingft.*.so "$site"/PIL/_imagingcms
 for lib in libavif libfreetype libharfbuzz libpng16 libbrotlidec libbrotlicommon liblcms2; do
   rm -f "$site"/pillow.libs/"$lib"-*
 done
+
+# Bytecode without its sources: site-packages is imported from legacy .pyc files beside where the
+# sources were (compileall -b), 5.9 MB less than keeping both. Tracebacks through these libraries
+# still name the file and line, without the line's text; the project's own code keeps its sources.
+"$1"/bin/python -m compileall -q -b "$site"
+find "$site" -name '*.py' -delete
+find "$site" -depth -type d -name __pycache__ -exec rm -rf {} +

@@ -63,6 +63,16 @@ def test_training_stack_and_pruned_parts_are_absent(container: Container, module
     assert result.returncode != 0 and "ModuleNotFoundError" in result.stderr, result.stderr
 
 
+def test_libraries_are_bytecode_only(container: Container) -> None:
+    """site-packages ships .pyc without sources, and the server's imports load from them."""
+    script = ("import pathlib, sys, flask, numpy, onnxruntime, PIL.Image, prometheus_client, waitress;"
+              "site = pathlib.Path(flask.__file__).parents[1];"
+              "print(flask.__file__, len(list(site.rglob('*.py'))), len(list(site.rglob('__pycache__'))))")
+    module_file, sources, caches = docker("exec", container.id, "python", "-c", script).stdout.split()
+    assert module_file.endswith("flask/__init__.pyc")
+    assert (sources, caches) == ("0", "0")
+
+
 def test_runs_as_non_root(container: Container) -> None:
     """Both the server (PID 1) and what `docker exec` starts run as the image's user, not uid 0."""
     status = docker("exec", container.id, "cat", "/proc/1/status").stdout
