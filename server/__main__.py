@@ -27,27 +27,35 @@ from server.serving import create_server
 
 log = logging.getLogger("server")
 
-M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter number (malloc.h)
+M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter numbers (malloc.h)
+M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
+TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 
-def return_large_buffers_to_the_os() -> None:
-    """Keep glibc's mmap threshold fixed, so every large buffer (request bodies, decoded images)
-    is its own mapping and goes back to the OS when freed.
+def configure_malloc() -> None:
+    """Fix glibc's mmap threshold, so every large buffer (request bodies, decoded images) is its
+    own mapping and goes back to the OS when freed, and let the heap keep a few MiB free at its top,
+    so a typical request's smaller buffers reuse pages instead of faulting in new ones.
 
-    By default glibc raises the threshold to the size of each large block freed (up to 32 MiB),
-    so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
+    By default glibc raises the mmap threshold to the size of each large block freed (up to
+    32 MiB), so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
     shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
-    fixed, 1.1x (docs/reliability.md). MALLOC_MMAP_THRESHOLD_ in the environment still wins; an
-    allocator other than glibc's is left alone. Embedders of create_app() set it themselves.
+    fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
+    request frees more than that at the heap's top: the heap shrank and regrew every request, ~400
+    page faults and ~0.7 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
+    uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment
+    still win; an allocator other than glibc's is left alone. Embedders of create_app() set them
+    themselves.
     """
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
-    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,7 +79,7 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return_large_buffers_to_the_os()
+    configure_malloc()
     args = parse_args(argv)
     try:
         settings = Settings.from_env(**vars(args))
