@@ -42,8 +42,8 @@ def configure_malloc() -> None:
     32 MiB), so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
     shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
     fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
-    request frees more than that at the heap's top: the heap shrank and regrew every request, ~400
-    page faults and ~0.7 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
+    request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
+    page faults and 1-1.5 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
     uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment
     still win; an allocator other than glibc's is left alone. Embedders of create_app() set them
     themselves.
