@@ -10,14 +10,13 @@ import argparse
 import json
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import breakdown, cold_start, container_start, http_level, model_level, report, system, targets
+from bench import breakdown, cold_start, docker_image, http_level, model_level, report, system, targets
 from bench.inputs import REPO, write_images
 from bench.servers import memory, running, server_commands
 from digits.cli import OneLineParser
@@ -132,9 +131,9 @@ def _everything(args: argparse.Namespace, settings: Settings, results: dict[str,
     }
     print("HTTP level ...", flush=True)
     results["http"], results["memory"] = _http(commands, images, plan, work)
-    results["image_size"] = _docker_image_size(args.docker_image)
+    results["image_size"] = docker_image.size(args.docker_image)
     print("container start ...", flush=True)
-    results["container_start"] = container_start.measure(args.docker_image, icon, args.cold_starts)
+    results["container_start"] = docker_image.start_to_ready(args.docker_image, icon, args.cold_starts)
     results["commands"].update({
         "wrk": shlex.join(http_level.wrk_command("http://127.0.0.1:PORT/predict_digit", Path("IMAGE.png"),
                                                  plan.concurrencies[-1], plan)).replace(f"{REPO}/", ""),
@@ -151,26 +150,6 @@ def _http(commands: dict[str, list[str]], images: list, plan: http_level.LoadPla
         after = {name: {"idle_rss_mib": idle[name], **memory(server)} for name, server in servers.items()}
     rows = http_level.medians(runs)
     return {"plan": vars(plan), "runs": runs, "medians": rows, "ratios": http_level.ratios(rows)}, after
-
-
-def _docker_image_size(name: str) -> dict[str, Any]:
-    """The image's size, and what it adds above the base it was built on (scripts/docker-build.sh
-    labels the image with that base)."""
-    if shutil.which("docker") is None:
-        return {"name": name, "mib": None, "why": "docker is not installed"}
-    completed = subprocess.run(["docker", "image", "inspect", "--format",
-                                '{{.Size}} {{index .Config.Labels "digits-onnx.base"}}', name],
-                               capture_output=True, text=True)
-    if completed.returncode != 0:
-        return {"name": name, "mib": None, "why": "image not built (`make image`) or docker not running"}
-    size, _, base = completed.stdout.strip().partition(" ")
-    found = {"name": name, "mib": round(int(size) / 2**20, 1), "base": base or None, "above_base_mb": None}
-    if base:
-        base_size = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", base],
-                                   capture_output=True, text=True)
-        if base_size.returncode == 0:
-            found["above_base_mb"] = round((int(size) - int(base_size.stdout.strip())) / 1e6, 1)
-    return found
 
 
 def _env() -> dict[str, str]:

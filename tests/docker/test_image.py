@@ -65,7 +65,7 @@ def test_training_stack_and_pruned_parts_are_absent(container: Container, module
 
 def test_libraries_are_bytecode_only(container: Container) -> None:
     """site-packages ships .pyc without sources, and the server's imports load from them."""
-    script = ("import pathlib, sys, flask, numpy, onnxruntime, PIL.Image, prometheus_client, waitress;"
+    script = ("import pathlib, flask, numpy, onnxruntime, PIL.Image, prometheus_client, waitress;"
               "site = pathlib.Path(flask.__file__).parents[1];"
               "print(flask.__file__, len(list(site.rglob('*.py'))), len(list(site.rglob('__pycache__'))))")
     module_file, sources, caches = docker("exec", container.id, "python", "-c", script).stdout.split()

@@ -1,17 +1,16 @@
-"""Container start to ready: `docker run` of the runtime image until its first good answer.
+"""The runtime image, measured: its size above the base it was built on, and container start to ready.
 
-Timed the way a user or an orchestrator sees it: from just before `docker run --detach` (the
-engine creates the container, its network and its published port, then starts it) to the first
-200 with the right digit through the published 127.0.0.1 port, polled every 5 ms. Beside it the
-floor: `docker run` of the same image doing nothing but `python -c pass`, so what the server's
-own start-up adds is the difference.
+Start to ready is timed the way a user or an orchestrator sees it: from just before
+`docker run --detach` (the engine creates the container, its network and its published port, then
+starts it) to the first 200 with the right digit through the published 127.0.0.1 port, polled
+every 5 ms. Beside it the floor: `docker run` of the same image doing nothing but `python -c pass`,
+so what the server's own start-up adds is the difference.
 """
 
 from __future__ import annotations
 
 import shutil
 import statistics
-import subprocess
 import time
 from typing import Any
 
@@ -21,9 +20,22 @@ from devtools.compose_stack import docker
 from devtools.live_server import free_port
 
 CONTAINER_PORT = 5000  # the image's DIGITS_PORT
+BASE_LABEL = "digits-onnx.base"  # set by scripts/docker-build.sh
 
 
-def measure(image: str, probe: BenchImage, repeats: int) -> dict[str, Any]:
+def size(image: str) -> dict[str, Any]:
+    """The image's size, and what it adds above the base its BASE_LABEL names."""
+    why = _unavailable(image)
+    if why is not None:
+        return {"name": image, "mib": None, "why": why}
+    total, _, base = _inspect(image, f'{{{{.Size}}}} {{{{index .Config.Labels "{BASE_LABEL}"}}}}').partition(" ")
+    found = {"name": image, "mib": round(int(total) / 2**20, 1), "base": base or None, "above_base_mb": None}
+    if base and _unavailable(base) is None:
+        found["above_base_mb"] = round((int(total) - int(_inspect(base, "{{.Size}}"))) / 1e6, 1)
+    return found
+
+
+def start_to_ready(image: str, probe: BenchImage, repeats: int) -> dict[str, Any]:
     """Median seconds from `docker run` to the first good answer, and the `python -c pass` floor."""
     why = _unavailable(image)
     if why is not None:
@@ -43,6 +55,10 @@ def _unavailable(image: str) -> str | None:
     return None
 
 
+def _inspect(image: str, template: str) -> str:
+    return docker("image", "inspect", "--format", template, image).stdout.strip()
+
+
 def _start_to_answer(image: str, probe: BenchImage) -> float:
     port = free_port()
     name = f"digits-bench-start-{port}"
@@ -59,6 +75,5 @@ def _start_to_answer(image: str, probe: BenchImage) -> float:
 
 def _python_pass(image: str) -> float:
     started = time.perf_counter()
-    subprocess.run(["docker", "run", "--rm", "--read-only", "--entrypoint", "python", image, "-c", "pass"],
-                   check=True, capture_output=True, timeout=120)
+    docker("run", "--rm", "--read-only", "--entrypoint", "python", image, "-c", "pass")
     return time.perf_counter() - started
