@@ -26,6 +26,11 @@ class ImageTooLarge(InputError):
     """More pixels than the limit: refused before decoding (decompression bomb)."""
 
 
+class ImageTooCostly(InputError):
+    """Decoding would cost more CPU or memory than one upload may: refused from its header, or
+    stopped when the decoding overran its budget."""
+
+
 class BlankImage(InputError):
     """A readable image with no ink on it: answering with a digit would be a guess."""
 

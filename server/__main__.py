@@ -19,8 +19,10 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 
 from digits.cli import OneLineParser
+from digits.decode import use_decoder
 from server.app import create_app  # noqa: E402
 from server.config import Settings
+from server.decoding import DecodeWorkers
 from server.errors import ModelLoadError
 from server.observability import configure_logging
 from server.serving import create_server
@@ -103,9 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # port in use, address not available
         print(f"error: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    # One decode worker per request thread, so no thread waits for another's decoding.
+    workers = DecodeWorkers(settings.threads, settings.decode_cpu_ms, settings.decode_memory_mib,
+                            settings.max_request_pixels)
+    use_decoder(workers.decode)
     serving.server.print_listen("Serving on http://{}:{}")
-    # Returns on SIGTERM/Ctrl-C after answering the requests already received (serving.py).
-    serving.run()
+    try:
+        # Returns on SIGTERM/Ctrl-C after answering the requests already received (serving.py).
+        serving.run()
+    finally:
+        use_decoder(None)
+        workers.close()
     return 0
 
 

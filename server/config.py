@@ -28,6 +28,12 @@ class Settings:
     ort_threads: int = 1  # onnxruntime intra_op_num_threads
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    # What decoding the images of one request may cost in the decode workers (server/decoding.py;
+    # docs/reliability.md has the measurements): pixels together, CPU together, and how far a
+    # worker's address space may grow.
+    max_request_pixels: int = 2 * DEFAULT_MAX_IMAGE_PIXELS
+    decode_cpu_ms: int = 200
+    decode_memory_mib: int = 80
     log_level: str = "INFO"
     channel_timeout: int = 30  # seconds a connection may stay silent (waitress's default: 120)
     # Open connections waitress accepts before it stops accepting. This is also the denial point:

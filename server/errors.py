@@ -16,7 +16,14 @@ from typing import Final
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from digits.errors import BlankImage, ImageTooLarge, InputError, UndecodableImage, UnsupportedImageFormat
+from digits.errors import (
+    BlankImage,
+    ImageTooCostly,
+    ImageTooLarge,
+    InputError,
+    UndecodableImage,
+    UnsupportedImageFormat,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,7 @@ INPUT_ERROR_STATUS: Final[dict[type[InputError], int]] = {
     UndecodableImage: 400,
     UnsupportedImageFormat: 415,
     ImageTooLarge: 413,
+    ImageTooCostly: 413,
     BlankImage: 422,
 }
 

@@ -1,0 +1,100 @@
+"""The decode worker: a process that turns upload bytes into analysis-sized pixels, under limits.
+
+Started by server/decoding.py (forked from a small server process that has only Pillow loaded;
+no onnxruntime, no Flask). Each job runs digits/decode.py under two limits the kernel enforces,
+whatever the decoder is doing: the CPU time left in the request's budget (ITIMER_PROF, whose
+signal ends the process) and the address space (RLIMIT_AS, so an oversized allocation fails
+with MemoryError instead of growing the pod towards its limit). A worker that dies is replaced
+by the parent.
+
+The parent and the worker exchange plain bytes: a JSON header, then raw pixels. Nothing is
+unpickled on either side, so a worker subverted by a hostile file cannot make the server run
+code by what it sends back.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import time
+from typing import Any, Final
+
+from PIL import Image
+
+from digits.decode import decode_full, has_alpha, open_checked, reduce_for_analysis
+from digits.errors import ImageTooCostly, InputError, UndecodableImage
+
+# Modes sent as they are; any other (P, PA, CMYK, YCbCr, La, RGBa) is converted to RGB or RGBA
+# here, the conversion the preprocessing makes of them first anyway.
+FAILED: Final = "cannot decode image: the decoder failed on it"
+PLAIN_MODES: Final = frozenset({"1", "L", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16B", "I;16L"})
+
+
+def serve(connection: Any, memory_bytes: int) -> None:
+    """Answer jobs on `connection` until the parent closes it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then closes us
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU timer's signal terminates
+    _limit_address_space(memory_bytes)
+    while True:
+        try:
+            job = json.loads(connection.recv_bytes())
+            data = connection.recv_bytes()
+        except (EOFError, OSError):
+            return
+        header, pixels = run(data, job)
+        connection.send_bytes(json.dumps(header).encode())
+        connection.send_bytes(pixels)
+
+
+def run(data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """One job: (reply header, raw pixels); an input error is a header with "error"."""
+    started = time.process_time()
+    signal.setitimer(signal.ITIMER_PROF, job["cpu_seconds"])
+    try:
+        header, pixels = _decode(data, job["max_pixels"], job["pixels_left"], job["request_pixels"])
+    except InputError as exc:
+        header, pixels = {"error": type(exc).__name__, "message": exc.message}, b""
+    except MemoryError:
+        header, pixels = {"error": ImageTooCostly.__name__,
+                          "message": "image too costly to decode: it needs more memory than allowed"}, b""
+    except Exception as exc:  # a decoder failing in a way nobody listed: refuse the file, say why in the log
+        header, pixels = {"error": UndecodableImage.__name__, "message": FAILED,
+                          "failure": f"{type(exc).__name__}: {exc}"[:500]}, b""
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+    header["cpu_seconds"] = time.process_time() - started
+    return header, pixels
+
+
+def _decode(data: bytes, max_pixels: int, pixels_left: int, request_pixels: int) -> tuple[dict[str, Any], bytes]:
+    image = open_checked(data, max_pixels)
+    width, height = image.size
+    if width * height > pixels_left:
+        raise ImageTooCostly(f"image too costly to decode: the images of one request may have "
+                             f"{request_pixels} pixels together")
+    image = reduce_for_analysis(decode_full(image))
+    if image.mode not in PLAIN_MODES:
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
+    header: dict[str, Any] = {"mode": image.mode, "size": list(image.size), "pixels": width * height}
+    transparency = image.info.get("transparency")
+    if isinstance(transparency, (int, tuple)):
+        header["transparency"] = transparency
+    return header, image.tobytes()
+
+
+def to_image(header: dict[str, Any], pixels: bytes) -> Image.Image:
+    """A worker's reply -> the image (the caller checks the header came from a worker's `run`)."""
+    image = Image.frombytes(header["mode"], tuple(header["size"]), pixels)
+    if "transparency" in header:
+        value = header["transparency"]
+        image.info["transparency"] = tuple(value) if isinstance(value, list) else value
+    return image
+
+
+def _limit_address_space(memory_bytes: int) -> None:
+    """Let the address space grow `memory_bytes` beyond what the worker maps when it starts."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
