@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from reliability.images import blank, digit, hostile_images, valid_images
+from reliability.images import blank, blank_lossless, bmp_rle8, costly_images, digit, hostile_images, valid_images
 from server.config import Settings
 from server.headers import ALWAYS
 from server.protocol import MAX_BATCH
@@ -116,7 +116,7 @@ def catalogue() -> tuple[Case, ...]:
     cases: list[Case] = []
     for name, content in valid_images().items():
         cases.append(upload(f"upload {name}", content, ANSWERED))
-    for name, (content, expect, message) in hostile_images().items():
+    for name, (content, expect, message) in {**hostile_images(), **costly_images()}.items():
         cases.append(upload(f"upload {name}", content, expect, message=message))
         cases.append(raw_image(f"raw {name}", content, expect, message=message))
     for fraction in (0.1, 0.5, 0.9, 0.99):
@@ -130,6 +130,11 @@ def catalogue() -> tuple[Case, ...]:
         upload("empty field name", png, frozenset({400}), field_name=""),
         Case("field as text", *multipart([("image", "", b"3")]), frozenset({400}), message="must be a file upload"),
         Case("257 images", *multipart([("image", "d.png", png)] * 257), frozenset({400}), message="at most 256 images"),
+        # Each within the limits alone; together over the request's budget (they cost 30-38 s).
+        Case("24 rle bmps 65536x256 in one request", *multipart([("image", "d.bmp", bmp_rle8(65536, 256))] * 24),
+             frozenset({413}), message="run-length encoded BMP"),
+        Case("16 pngs 4096x4096 in one request", *multipart([("image", "d.png", blank_lossless("PNG", 4096, 4096))] * 16),
+             frozenset({413}), message="image too costly to decode"),
         upload("empty upload", b"", frozenset({400}), message="empty image"),
         upload("text upload", b"hello, world", frozenset({400}), message="cannot identify image"),
         upload("png upload cut in half", png[: len(png) // 2], frozenset({400}), message="truncated"),
@@ -229,6 +234,11 @@ def catalogue() -> tuple[Case, ...]:
                   + ", ".join(["NaN"] * 64) + "]}]}", path=INFER),
         v2_case("v2 data short", v2_input(data=[0] * 10), message="has 10 values"),
         v2_case("v2 binary size mismatch", v2_input(data=None, parameters={"binary_data_size": 7})),
+        # Only tested for truthiness, the string "false" asked for binary outputs.
+        v2_case("v2 binary_data_output a string", {**v2_input(), "parameters": {"binary_data_output": "false"}},
+                message="true or false"),
+        v2_case("v2 binary_data a number", {**v2_input(), "outputs": [{"name": "label", "parameters": {"binary_data": 0}}]},
+                message="true or false"),
         # Echoed into the answer, a NaN id made it invalid JSON.
         json_case("v2 id NaN", '{"id": NaN, ' + json.dumps(v2_input())[1:], path=INFER, message="'id' must be a string"),
         v2_case("v2 id number", {"id": 7, **v2_input()}, message="'id' must be a string"),
@@ -307,6 +317,27 @@ def catalogue() -> tuple[Case, ...]:
         http("transfer-encoding identity", head("POST /predict_digit HTTP/1.1", "Host: x",
                                                 "Transfer-Encoding: identity") + b"0\r\n\r\n",
              expect=frozenset({400}), message="only chunked"),
+        # Waitress sent 100 Continue, then nothing until the connection timed out.
+        http("expect 100-continue without a body", head("GET /healthz HTTP/1.1", "Host: x", "Expect: 100-continue"),
+             expect=frozenset({200})),
+        http("expect 100-continue, POST without a body", head("POST /predict_digit HTTP/1.1", "Host: x",
+             "Content-Type: image/png", "Content-Length: 0", "Expect: 100-continue"), expect=frozenset({400}),
+             message="empty image"),
+        # Waitress sent 100 Continue and read the body before refusing it.
+        http("expect 100-continue, content-length 50 MB", head("POST /predict_digit HTTP/1.1", "Host: x",
+             "Content-Type: image/png", "Content-Length: 50000000", "Expect: 100-continue"), expect=frozenset({413}),
+             message="over the limit"),
+        # No answer at all: waitress waited for a CRLF CRLF.
+        http("LF-only line endings", b"GET /healthz HTTP/1.1\nHost: x\n\n", expect=frozenset({400}), message="CRLF"),
+        http("LF-only line endings, POST with a body", b"POST /predict_digit HTTP/1.1\nHost: x\nContent-Length: 3\n\nabc",
+             expect=frozenset({400}), message="CRLF"),
+        # Read as plain chunked.
+        http("transfer-encoding chunked, chunked", head("POST /predict_digit HTTP/1.1", "Host: x",
+             "Content-Type: image/png", "Transfer-Encoding: chunked, chunked"), b"3\r\nabc\r\n0\r\n\r\n",
+             expect=frozenset({400}), message="only once"),
+        http("transfer-encoding chunked on two lines", head("POST /predict_digit HTTP/1.1", "Host: x",
+             "Content-Type: image/png", "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+             b"3\r\nabc\r\n0\r\n\r\n", expect=frozenset({400}), message="only once"),
         http("HTTP/1.1 without Host", head("GET /healthz HTTP/1.1"), expect=frozenset({400}), message="missing Host"),
         http("two Host headers", head("GET /healthz HTTP/1.1", "Host: a", "Host: b"), expect=frozenset({400}),
              message="more than one Host"),
@@ -438,7 +469,8 @@ def split_answers(data: bytes) -> list[tuple[int, dict[str, str], bytes]]:
         lines = head_block.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
         headers = {name.lower(): value for name, _, value in (line.partition(": ") for line in lines[1:])}
-        length = int(headers.get("content-length", len(rest)))
+        # An interim answer (100 Continue) has no body; it counts as an answer of its own.
+        length = 0 if 100 <= status < 200 else int(headers.get("content-length", len(rest)))
         answers.append((status, headers, rest[:length]))
         data = rest[length:]
     return answers

@@ -15,8 +15,9 @@ from typing import Final
 import numpy as np
 from PIL import Image
 
-from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
+from digits.decode import DEFAULT_MAX_IMAGE_PIXELS, MAX_JPEG_SCANS
 from drawings.grid import GridStyle, encode, render_grid
+from server.config import Settings
 from train.data import load_split
 
 DIGIT: Final = 3  # the label of the valid drawing every check ends with
@@ -113,6 +114,73 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     sof = data.index(b"\xff\xc0")
     data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
+
+
+@lru_cache(maxsize=4)
+def progressive_jpeg_with_scans(side: int, extra_scans: int) -> bytes:
+    """A plain progressive JPEG of side x side, then `extra_scans` scan headers with no data
+    before its end: libjpeg walks every coefficient block once per scan."""
+    buffer = io.BytesIO()
+    Image.new("L", (side, side), 255).save(buffer, "JPEG", progressive=True, quality=50)
+    data = buffer.getvalue()
+    empty_scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x00\x00"  # component 1, DC first pass
+    return data[:-2] + empty_scan * extra_scans + data[-2:]
+
+
+def scans_within(size: int, side: int = 4096) -> int:
+    """How many empty scans fill a JPEG of side x side up to `size` bytes."""
+    return (size - len(progressive_jpeg_with_scans(side, 0))) // 10
+
+
+def bmp_rle8(width: int, height: int) -> bytes:
+    """A run-length encoded 8-bit BMP whose every row is one pixel and an early end of line:
+    Pillow pads each row in a Python loop, one step per pixel."""
+    palette = b"\x00\x00\x00\x00\xff\xff\xff\x00"
+    pixels = b"\x01\x00\x00\x00" * height + b"\x00\x01"
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(pixels), 2835, 2835, 2, 0)
+    offset = 14 + len(info) + len(palette)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + palette + pixels
+
+
+@lru_cache(maxsize=4)
+def blank_lossless(fmt: str, width: int, height: int, mode: str = "RGBA") -> bytes:
+    """A blank image that compresses to almost nothing and decodes to width x height pixels."""
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), 0).save(buffer, fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    return buffer.getvalue()
+
+
+def png_with_exif_tags(tags: int) -> bytes:
+    """The digit as PNG with an eXIf chunk of `tags` entries that each point past the block's end
+    (Pillow warns once per tag and skips it)."""
+    entries = b"".join(struct.pack("<HHII", 0x9000 + index % 0x1000, 7, 1000, 0xFFFFFF) for index in range(tags))
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", tags) + entries + b"\x00\x00\x00\x00"
+    valid = digit("PNG")
+    return valid[:33] + _chunk(b"eXIf", tiff) + valid[33:]
+
+
+@lru_cache(maxsize=1)
+def costly_images() -> dict[str, tuple[bytes, frozenset[int], str]]:
+    """Files within the body and pixel limits whose decoding costs far more than their size, and
+    the ones just inside each per-format limit: the statuses that are right for each, and a
+    fragment the error message must contain. docs/reliability.md has what each cost before."""
+    costly = frozenset({413})
+    decodable = frozenset({200, 422})
+    return {
+        "jpeg 4096x4096 progressive, 190,000 empty scans": (
+            progressive_jpeg_with_scans(4096, scans_within(Settings().max_upload_bytes - 1024)), costly, "JPEG scans"),
+        "jpeg 2048x2048 progressive, 64 scans": (progressive_jpeg_with_scans(2048, MAX_JPEG_SCANS - 6), decodable, ""),
+        "bmp rle8 65536x256, rows ended early": (bmp_rle8(65536, 256), costly, "run-length encoded BMP"),
+        "bmp rle8 512x512, rows ended early": (bmp_rle8(512, 512), decodable, ""),
+        "webp lossless 16383x1024 rgba": (blank_lossless("WEBP", 16383, 1024), costly, "WebP"),
+        "webp lossless 2048x2048 rgba": (blank_lossless("WEBP", 2048, 2048), decodable, ""),
+        "webp lossless 4096x2048 rgba": (blank_lossless("WEBP", 4096, 2048), costly, "WebP"),
+        "png 2048x2048 rgba": (blank_lossless("PNG", 2048, 2048), decodable, ""),
+        # Within the pixel limit, but decoding it needs more memory than a request may take.
+        "png 4096x4096 rgba": (blank_lossless("PNG", 4096, 4096), costly, "image too costly to decode"),
+        "png header 10000x9000": (png(10000, 9000, zlib.compress(b"\x00" * 64)), frozenset({413}), "the limit is"),
+        "png with 10,000 corrupt exif tags": (png_with_exif_tags(10_000), decodable, ""),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,7 @@ class Settings:
     # worker's address space may grow.
     max_request_pixels: int = 2 * DEFAULT_MAX_IMAGE_PIXELS
     decode_cpu_ms: int = 200
-    decode_memory_mib: int = 80
+    decode_memory_mib: int = 88
     log_level: str = "INFO"
     channel_timeout: int = 30  # seconds a connection may stay silent (waitress's default: 120)
     # Open connections waitress accepts before it stops accepting. This is also the denial point:

@@ -18,6 +18,9 @@ import json
 import resource
 import signal
 import time
+import warnings
+from collections import Counter
+from pathlib import Path
 from typing import Any, Final
 
 from PIL import Image
@@ -27,7 +30,10 @@ from digits.errors import ImageTooCostly, InputError, UndecodableImage
 
 # Modes sent as they are; any other (P, PA, CMYK, YCbCr, La, RGBa) is converted to RGB or RGBA
 # here, the conversion the preprocessing makes of them first anyway.
+OUT_OF_MEMORY: Final = "image too costly to decode: it needs more memory than allowed"
+MEMORY_MARGIN: Final = 8 * 1024 * 1024  # a job whose peak came this close to the limit ran out of memory
 FAILED: Final = "cannot decode image: the decoder failed on it"
+MAX_WARNING_KINDS: Final = 10  # source lines whose warnings a reply carries
 PLAIN_MODES: Final = frozenset({"1", "L", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16B", "I;16L"})
 
 
@@ -35,7 +41,7 @@ def serve(connection: Any, memory_bytes: int) -> None:
     """Answer jobs on `connection` until the parent closes it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then closes us
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU timer's signal terminates
-    _limit_address_space(memory_bytes)
+    limit = _limit_address_space(memory_bytes)
     while True:
         try:
             job = json.loads(connection.recv_bytes())
@@ -43,28 +49,53 @@ def serve(connection: Any, memory_bytes: int) -> None:
         except (EOFError, OSError):
             return
         header, pixels = run(data, job)
+        # Decoders turn a failed allocation into their own errors ("truncated", "broken data
+        # stream"): one that ran close to the limit was out of memory. The worker then leaves
+        # (the parent starts another), so no later job sees this job's peak.
+        out_of_memory = _peak_address_space() > limit - MEMORY_MARGIN
+        if out_of_memory:
+            header = {**header, "retire": True}
+            if "error" in header:
+                header.update(error=ImageTooCostly.__name__, message=OUT_OF_MEMORY)
         connection.send_bytes(json.dumps(header).encode())
         connection.send_bytes(pixels)
+        if out_of_memory:
+            return
 
 
 def run(data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """One job: (reply header, raw pixels); an input error is a header with "error"."""
     started = time.process_time()
     signal.setitimer(signal.ITIMER_PROF, job["cpu_seconds"])
+    caught: list[warnings.WarningMessage] = []
     try:
-        header, pixels = _decode(data, job["max_pixels"], job["pixels_left"], job["request_pixels"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            header, pixels = _decode(data, job["max_pixels"], job["pixels_left"], job["request_pixels"])
     except InputError as exc:
         header, pixels = {"error": type(exc).__name__, "message": exc.message}, b""
     except MemoryError:
-        header, pixels = {"error": ImageTooCostly.__name__,
-                          "message": "image too costly to decode: it needs more memory than allowed"}, b""
+        header, pixels = {"error": ImageTooCostly.__name__, "message": OUT_OF_MEMORY}, b""
     except Exception as exc:  # a decoder failing in a way nobody listed: refuse the file, say why in the log
         header, pixels = {"error": UndecodableImage.__name__, "message": FAILED,
                           "failure": f"{type(exc).__name__}: {exc}"[:500]}, b""
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
     header["cpu_seconds"] = time.process_time() - started
+    if caught:
+        header["warnings"] = _warnings(caught)
     return header, pixels
+
+
+def _warnings(caught: list[warnings.WarningMessage]) -> list[list[Any]]:
+    """[category, source line, first message, times] per source line, for the parent to log."""
+    first: dict[tuple[str, str], str] = {}
+    times: Counter[tuple[str, str]] = Counter()
+    for warning in caught:
+        key = (warning.category.__name__, f"{Path(warning.filename).name}:{warning.lineno}")
+        first.setdefault(key, str(warning.message)[:300])
+        times[key] += 1
+    return [[*key, first[key], times[key]] for key in list(first)[:MAX_WARNING_KINDS]]
 
 
 def _decode(data: bytes, max_pixels: int, pixels_left: int, request_pixels: int) -> tuple[dict[str, Any], bytes]:
@@ -92,9 +123,18 @@ def to_image(header: dict[str, Any], pixels: bytes) -> Image.Image:
     return image
 
 
-def _limit_address_space(memory_bytes: int) -> None:
+def _limit_address_space(memory_bytes: int) -> int:
     """Let the address space grow `memory_bytes` beyond what the worker maps when it starts."""
     with open("/proc/self/statm", encoding="ascii") as statm:
         mapped = int(statm.read().split()[0]) * resource.getpagesize()
     limit = mapped + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
+def _peak_address_space() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    return 0

@@ -33,6 +33,7 @@ from PIL import Image
 from digits import errors
 from digits.decode import DEFAULT_MAX_IMAGE_PIXELS
 from server import decode_worker
+from server.observability import library_warnings
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,17 @@ class DecodeWorkers:
                                                         "exit_code": worker.process.exitcode})
             raise errors.ImageTooCostly(self._over_cpu() if cpu_timer else
                                         "image too costly to decode: the decoder did not finish it")
+        if reply[0].get("retire"):
+            worker.stop()
+            worker = Worker(self.memory_bytes)
         self._idle.put(worker)
         return self._image(reply, budget)
 
     def _image(self, reply: tuple[dict[str, Any], bytes], budget: RequestBudget) -> Image.Image:
         header, pixels = reply
         budget.cpu_seconds -= float(header.get("cpu_seconds", 0))
+        for category, where, message, times in header.get("warnings", []):
+            library_warnings.log(str(category), str(where), str(message), int(times))
         if "error" in header:
             if "failure" in header:
                 log.warning("decoder failed", extra={"failure": str(header["failure"])})

@@ -17,7 +17,14 @@ risky one:
 - HTTP/1.2..1.9 are read as HTTP/1.1, the highest minor version implemented (RFC 9110 2.5);
   waitress read them as neither 1.0 nor 1.1, so it skipped Transfer-Encoding and Host entirely.
   Any other version, or none (HTTP/0.9), is refused with 400;
-- a transfer coding other than chunked: 400, not waitress's 501 (SECURITY.md says why);
+- a transfer coding other than chunked: 400, not waitress's 501 (SECURITY.md says why); chunked
+  applied more than once (RFC 9112 6.1 forbids it): 400, where waitress read it as plain chunked;
+- `Expect: 100-continue` on a request without a body was sent 100 Continue and then nothing until
+  the channel timed out, and on a request whose Content-Length is over the limit it was sent
+  100 Continue and its body read before the 413: a request complete at its headers (no body, or
+  refused) is now answered at once, with no 100 Continue;
+- a request whose lines end in a bare LF (RFC 9112 2.2 allows either accepting or refusing it)
+  waited for a CRLF CRLF that never came: now 400 as soon as an empty LF-ended line arrives;
 - anything else the parser raises: 400 and a logged traceback, not a silent close.
 """
 
@@ -46,6 +53,11 @@ class StrictRequestParser(HTTPRequestParser):
     path = ""
 
     def received(self, data: bytes) -> int:
+        if self.body_rcv is None and not self.completed and _bare_lf_head(self.header_plus + data):
+            self.parse_header(b"GET / HTTP/1.0\r\n")  # the fields waitress's error answer reads
+            self.error = BadRequest("malformed request: header lines must end with CRLF")
+            self.completed = True
+            return len(data)
         try:
             consumed = super().received(data)
         except Exception:
@@ -64,6 +76,11 @@ class StrictRequestParser(HTTPRequestParser):
             if len(body) + body.chunk_remainder >= limit:
                 self.error = RequestEntityTooLarge(f"exceeds max_body of {limit}")
                 self.completed = True
+        if self.completed:
+            # Waitress sends 100 Continue whenever the header asked for it, and then un-completes
+            # the request to read a body: a request already complete (no body, or refused) would
+            # wait for bytes that never come, or read a body only to refuse it.
+            self.expect_continue = False
         return consumed
 
     def parse_header(self, header_plus: bytes) -> None:
@@ -77,6 +94,8 @@ class StrictRequestParser(HTTPRequestParser):
             raise ParsingError("more than one Host header")
         if names[b"transfer-encoding"] and names[b"content-length"]:
             raise ParsingError("a request may not carry both Content-Length and Transfer-Encoding")
+        if _codings(fields).count(b"chunked") > 1:
+            raise ParsingError("chunked may be applied only once (Transfer-Encoding)")
         try:
             super().parse_header(header_plus)
         except TransferEncodingNotImplemented:
@@ -95,3 +114,17 @@ class StrictRequestParser(HTTPRequestParser):
             raise ParsingError("missing Host header")
         if self.version == "1.0" and names[b"transfer-encoding"]:
             raise ParsingError("Transfer-Encoding is not allowed in an HTTP/1.0 request")
+
+
+def _codings(fields: bytes) -> list[bytes]:
+    """Every transfer coding the Transfer-Encoding lines name, in order, lower-cased."""
+    return [coding.strip().lower()
+            for line in get_header_lines(fields) if line.partition(b":")[0].strip().lower() == b"transfer-encoding"
+            for coding in line.partition(b":")[2].split(b",")]
+
+
+def _bare_lf_head(received: bytes) -> bool:
+    """An empty line ended by a bare LF comes before the CRLF CRLF that ends a header."""
+    lf = received.find(b"\n\n")
+    crlf = received.find(b"\r\n\r\n")
+    return lf >= 0 and (crlf < 0 or lf < crlf)

@@ -1,4 +1,5 @@
-"""Request ids, the JSON access log and Prometheus metrics, wired into an app in one call.
+"""Request ids, the JSON access log and Prometheus metrics, wired into an app in one call; library
+warnings (Pillow's, say) as JSON log lines, repeats bounded.
 
 Metrics live in a per-app CollectorRegistry (not prometheus_client's global one) so that
 create_app() can be called more than once in a process, as tests and benchmarks do.
@@ -9,9 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import uuid
+import warnings
+from collections import Counter as Tally
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Final
 
 from flask import Flask, Response, g, request
@@ -26,7 +31,13 @@ METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OP
 OTHER: Final = "other"  # a method outside METHODS, a path no rule matches
 UNPARSED: Final = "unparsed"  # the route of a request waitress refused before Flask saw it
 
+# A library warning is logged this many times per (category, source line), then once per
+# REPEATS_SUMMARY more: an EXIF block of 10,000 bad tags is a few lines, not 20,000.
+WARNING_REPEATS: Final = 5
+REPEATS_SUMMARY: Final = 1000
+
 access_log = logging.getLogger("server.access")
+warnings_log = logging.getLogger("server.warnings")
 
 
 class Metrics:
@@ -95,6 +106,37 @@ def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # Otherwise Python prints them to stderr as raw multi-line text with site-packages paths.
+    warnings.showwarning = _show_warning
+
+
+class BoundedWarnings:
+    """Library warnings into the JSON log: the first WARNING_REPEATS of each source line, then a
+    count every REPEATS_SUMMARY."""
+
+    def __init__(self) -> None:
+        self._seen: Tally[tuple[str, str]] = Tally()
+        self._lock = threading.Lock()
+
+    def log(self, category: str, where: str, message: str, times: int = 1) -> None:
+        key = (category, where)
+        with self._lock:
+            before = self._seen[key]
+            self._seen[key] = before + times
+        if before < WARNING_REPEATS:
+            warnings_log.warning("library warning", extra={"category": category, "where": where,
+                                                           "warning": message[:300], "times": times})
+        elif before // REPEATS_SUMMARY != (before + times) // REPEATS_SUMMARY:
+            warnings_log.warning("library warning repeated", extra={"category": category, "where": where,
+                                                                    "times_so_far": before + times})
+
+
+library_warnings = BoundedWarnings()
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    library_warnings.log(category.__name__, f"{Path(filename).name}:{lineno}", str(message))
 
 
 def instrument(app: Flask, metrics: Metrics) -> None:

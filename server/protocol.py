@@ -282,7 +282,7 @@ def _v2_input_tensor(body: dict[str, Any], binary: bytes) -> np.ndarray:
 
 
 def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
-    default_binary = bool(_v2_parameters(body).get("binary_data_output", False))
+    default_binary = _v2_flag(body, "binary_data_output", False)
     requested = body.get("outputs")
     if not requested:
         return tuple((name, default_binary) for name in _V2_OUTPUTS)
@@ -298,8 +298,16 @@ def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
         # Each repeat would repeat the whole tensor in the answer.
         if name in chosen:
             raise BadRequest(f"output '{name}' requested more than once")
-        chosen[name] = bool(_v2_parameters(entry).get("binary_data", default_binary))
+        chosen[name] = _v2_flag(entry, "binary_data", default_binary)
     return tuple(chosen.items())
+
+
+def _v2_flag(node: dict[str, Any], name: str, default: bool) -> bool:
+    """A boolean parameter: JSON true or false only ("false", a string, is truthy in Python)."""
+    value = _v2_parameters(node).get(name, default)
+    if not isinstance(value, bool):
+        raise BadRequest(f"parameter '{name}' must be true or false")
+    return value
 
 
 def _v2_id(body: dict[str, Any]) -> str | None:

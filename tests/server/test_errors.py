@@ -1,8 +1,11 @@
 """Every bad request gets a 4xx JSON {"error": ...}: the fuzz catalogue (reliability/cases.py) is
-the table, run here in process through create_app(). Its raw-HTTP cases, which only waitress
-decides, and the whole table again against the real server are in tests/reliability/."""
+the table, run here in process through create_app(), decoding in the decode workers as
+`python -m server` does. Its raw-HTTP cases, which only waitress decides, and the whole table
+again against the real server are in tests/reliability/."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,13 +13,19 @@ from drawings.grid import GridStyle
 from reliability.cases import Case, Outcome, catalogue, problems
 from server.app import create_app
 from server.config import Settings
-from tests.server.helpers import drawing
+from tests.server.helpers import drawing, isolated_decoding
 
 IN_PROCESS = [case for case in catalogue() if case.raw is None]
 
 
+@pytest.fixture(scope="module")
+def decode_workers() -> Iterator[None]:
+    with isolated_decoding(Settings()):
+        yield
+
+
 @pytest.mark.parametrize("case", IN_PROCESS, ids=[case.name for case in IN_PROCESS])
-def test_bad_requests_get_json_errors(client, case: Case):
+def test_bad_requests_get_json_errors(client, decode_workers, case: Case):
     response = client.open(case.path, method=case.method, data=case.body, headers=dict(case.headers))
     headers = {name.lower(): value for name, value in response.headers.items()}
     outcome = Outcome(response.status_code, response.headers.get("Content-Type", ""), response.data, headers)
