@@ -2,8 +2,10 @@
 
 Starts `python -m server` on a free 127.0.0.1 port (or uses --url), sends the catalogue and then
 random mutants (reliability/cases.py) from a few client threads, and checks every answer: the
-right 4xx status, a JSON error body, no 5xx, no stack trace. It ends by checking the server is
-still up and answers the reference digit exactly as it did before the run. Exit 1 on any problem.
+right 4xx status, a JSON error body, no 5xx, no stack trace. It checks the server is still up
+and answers the reference digit exactly as it did before the run, then sends each catalogue
+request alone and measures the server's CPU and peak memory for it against the per-request
+budgets (reliability/costs.py). Exit 1 on any problem.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import requests
 
 from devtools.live_server import start_server
 from digits.cli import OneLineParser
-from reliability.cases import Case, problems, requests_stream, send
+from reliability.cases import Case, catalogue, problems, requests_stream, send
+from reliability.costs import case_costs
 from reliability.images import DIGIT, digit
 from reliability.tools import model_missing
 
@@ -97,15 +100,21 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with start_server(args.model.resolve(), log_dir=args.out.parent) as server:
             report = run(server.url, args.requests, args.seed, args.clients)
+            # Then each catalogue request alone, its CPU and peak memory measured.
+            report["costs"] = case_costs(server.url, server.process.pid, list(catalogue()))
             report["server_exit_code_before_stop"] = server.process.poll()
             report["tracebacks_in_log"] = sum("Traceback" in line for line in server.log_lines())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({key: value for key, value in report.items() if key != "failures"}, indent=2))
+    shown = {key: value for key, value in report.items() if key not in ("failures", "costs")}
+    if "costs" in report:
+        shown["costs"] = {key: value for key, value in report["costs"].items() if key != "per_case"}
+    print(json.dumps(shown, indent=2))
     for failure in report["failures"][:10]:
         print("FAIL", failure, file=sys.stderr)
     ok = (
         report["failure_count"] == 0
+        and not report.get("costs", {}).get("over_budget_or_wrong")
         and report["same_answer_after"]
         and report.get("server_exit_code_before_stop") is None
         and not report.get("tracebacks_in_log")
