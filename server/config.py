@@ -21,10 +21,12 @@ class Settings:
     model_path: str = "artifacts/model.onnx"
     host: str = "127.0.0.1"
     port: int = 5000
-    # waitress worker threads. One: a request is CPU-bound Python, so more threads in one process
-    # only take turns holding the GIL, and contending for it cost ~1/3 more CPU per request at
-    # 8 concurrent clients (bench/README.md, tuning log). More cores: more processes.
-    threads: int = 1
+    # waitress worker threads, each with its own decode worker process (server/decoding.py). More
+    # than one, so that requests waiting for costly decodes (outside the GIL) leave threads for
+    # /healthz and the other requests: with four clients sending costly uploads, six kept /healthz
+    # within 300 ms and half the valid throughput, one did neither (docs/reliability.md). The
+    # CPU-bound work itself is still Python under one GIL; more cores: more processes.
+    threads: int = 6
     ort_threads: int = 1  # onnxruntime intra_op_num_threads
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS

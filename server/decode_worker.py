@@ -15,6 +15,7 @@ code by what it sends back.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import time
@@ -30,6 +31,7 @@ from digits.errors import ImageTooCostly, InputError, UndecodableImage
 
 # Modes sent as they are; any other (P, PA, CMYK, YCbCr, La, RGBa) is converted to RGB or RGBA
 # here, the conversion the preprocessing makes of them first anyway.
+WORKER_NICENESS: Final = 10
 OUT_OF_MEMORY: Final = "image too costly to decode: it needs more memory than allowed"
 MEMORY_MARGIN: Final = 8 * 1024 * 1024  # a job whose peak came this close to the limit ran out of memory
 FAILED: Final = "cannot decode image: the decoder failed on it"
@@ -41,6 +43,9 @@ def serve(connection: Any, memory_bytes: int) -> None:
     """Answer jobs on `connection` until the parent closes it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then closes us
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU timer's signal terminates
+    # Decoding yields the CPU to the server's own work (parsing, features, inference, /healthz):
+    # costly uploads slow each other down, not everyone else.
+    os.nice(WORKER_NICENESS)
     limit = _limit_address_space(memory_bytes)
     while True:
         try:

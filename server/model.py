@@ -40,26 +40,17 @@ class Model:
     def load(cls, path: str | Path, intra_op_threads: int = 1) -> Model:
         path = Path(path)
         try:
-            content = path.read_bytes()
+            with path.open("rb") as model_file:
+                # Streamed: the file is never in memory whole beside the session's own copy.
+                sha256 = hashlib.file_digest(model_file, "sha256").hexdigest()
+                empty = model_file.tell() == 0
         except OSError as exc:
             raise ModelLoadError(f"cannot read model file {path}: {exc.strerror or exc}") from None
-        if not content:
+        if empty:
             raise ModelLoadError(f"model file {path} is empty")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = intra_op_threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 4  # our own error line says it better than ORT's log
-        # The optimisers find nothing to gain in a tree ensemble (the basic level removes one
-        # redundant Cast) but walk its large attributes: ~85 ms of every start-up for the basic
-        # level, ~0.3 s for all; the outputs are identical either way (bench/README.md).
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        try:
-            session = ort.InferenceSession(content, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own unrelated exception types
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelLoadError(f"model file {path} is not a valid ONNX model: {first_line}") from None
+        session = _session(path, intra_op_threads)
         _check_contract(path, session)
-        model = cls(path, session, hashlib.sha256(content).hexdigest())
+        model = cls(path, session, sha256)
         model.warm_up()
         return model
 
@@ -96,6 +87,29 @@ class Model:
             "inputs": [_describe(arg) for arg in self.session.get_inputs()],
             "outputs": [_describe(arg) for arg in self.session.get_outputs()],
         }
+
+
+def _session(path: Path, intra_op_threads: int) -> ort.InferenceSession:
+    """The onnxruntime session for the model file, with every option chosen here."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = intra_op_threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 4  # our own error line says it better than ORT's log
+    # The optimisers find nothing to gain in a tree ensemble (the basic level removes one
+    # redundant Cast) but walk its large attributes: ~85 ms of every start-up for the basic
+    # level, ~0.3 s for all; the outputs are identical either way (bench/README.md).
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # The arena would keep the largest run's tensors resident for good, and a memory pattern is
+    # planned and kept per input shape (each batch size is one): without them a run's buffers are
+    # freed when it ends (docs/reliability.md, "Memory", has what each buys).
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
+    try:
+        # From the path: a session made from the file's bytes kept ~20 MiB more resident.
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own unrelated exception types
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(f"model file {path} is not a valid ONNX model: {first_line}") from None
 
 
 def _describe(arg: ort.NodeArg) -> dict[str, Any]:
