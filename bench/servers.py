@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.inputs import REPO, BenchImage, multipart
 from devtools.live_server import free_port
+from devtools.proctree import tree_cpu_seconds
 
 POLL_INTERVAL_S = 0.005
 
@@ -125,10 +126,9 @@ def memory(server: Server) -> dict[str, float]:
 
 
 def cpu_seconds(server: Server) -> float:
-    """User + system CPU the server process has used so far (all its threads), from /proc."""
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), in clock ticks
-    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU the server has used so far: all its threads, and the processes it started
+    (its decode workers, exited ones included), from /proc."""
+    return tree_cpu_seconds(server.process.pid)
 
 
 def stop(server: Server) -> None:
