@@ -1,12 +1,15 @@
-# The runtime image: Python, a virtualenv with requirements/runtime.txt only, digits/, server/ and the
-# ONNX model.
-# Built offline: `make wheels` downloads the hash-pinned wheels on the host, so `docker build
-# --network none` works. Build with `make image` (BASE=... for a local base from `make base-image`).
-ARG BASE=python:3.11-slim
+# The runtime image: distroless. The final stage holds the Python 3.11 interpreter, the part of the
+# standard library the server imports, the shared libraries those and the venv's extension modules
+# link, the virtualenv with requirements/runtime.txt only, digits/, server/ and the ONNX model: no
+# shell, no package manager, no pip (docs/docker.md). `make image` builds the `runtime` target.
+# Built offline: BASE is Debian bookworm's python3 from `make base-image` (debootstrap + docker
+# import), `make wheels` downloads the hash-pinned wheels on the host, so `docker build
+# --network none` works; `make image-debug` builds the `debug` target.
+ARG BASE=digits-onnx-base:bookworm
 
-FROM ${BASE} AS venv
+FROM ${BASE} AS build
 # Lets scripts/docker-build.sh prune this stage's image: the legacy builder keeps it otherwise.
-LABEL digits-onnx.stage=venv
+LABEL digits-onnx.stage=build
 COPY requirements/runtime.txt /tmp/runtime.txt
 COPY wheels/runtime/ /tmp/wheels/
 # --require-hashes re-checks every wheel against the lock; --no-index keeps pip off the network.
@@ -15,27 +18,47 @@ RUN python3 -m venv /opt/venv \
         --no-index --find-links /tmp/wheels --require-hashes -r /tmp/runtime.txt
 COPY docker/slim-venv.sh /tmp/slim-venv.sh
 RUN sh /tmp/slim-venv.sh /opt/venv
-
-FROM ${BASE}
-# A fixed uid so volume permissions and `docker run --user` are predictable across bases.
-RUN groupadd --gid 10001 digits \
- && useradd --uid 10001 --gid digits --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin digits
-COPY --from=venv /opt/venv /opt/venv
-WORKDIR /app
+# The interpreter, its standard library, the shared libraries (by ldd), /etc/passwd and the SBOM.
+COPY docker/rootfs.py /tmp/rootfs.py
+RUN python3 /tmp/rootfs.py --venv /opt/venv --wheels /tmp/wheels --out /rootfs --sbom /app/sbom.cdx.json \
+ && python3 /tmp/rootfs.py --tools bash,dash,coreutils,findutils,grep,sed --out /debug-tools
 COPY docker/healthcheck.py /app/healthcheck.py
 COPY digits/ /app/digits/
 COPY server/ /app/server/
+# The project's code keeps its sources, with bytecode checked against them (a read-only container
+# compiles nothing at start).
+RUN python3 -m compileall -q --invalidation-mode checked-hash /app
+
+FROM scratch AS runtime
+COPY --from=build /rootfs/ /
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
 COPY artifacts/model.onnx /app/artifacts/model.onnx
-ENV PATH=/opt/venv/bin:$PATH \
+WORKDIR /app
+# TMPDIR: the decode workers' forkserver listens on a Unix socket in a temporary directory, and
+# /dev/shm is the one place Docker and Kubernetes keep writable under a read-only root filesystem.
+ENV PATH=/opt/venv/bin \
+    LANG=C.UTF-8 \
+    TMPDIR=/dev/shm \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DIGITS_HOST=0.0.0.0 \
     DIGITS_PORT=5000 \
     DIGITS_MODEL_PATH=/app/artifacts/model.onnx
-USER digits
+# A numeric uid (the build wrote its /etc/passwd entry), so Kubernetes' runAsNonRoot can verify it.
+USER 10001:10001
 EXPOSE 5000
-# Python's urllib, not curl: the image carries no HTTP client of its own.
+# Python's urllib, not curl: the image carries no HTTP client of its own. Exec form: there is no shell.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "/app/healthcheck.py"]
 # Exec form: python is PID 1 and receives SIGTERM itself (server/__main__.py stops waitress on it).
 ENTRYPOINT ["python", "-m", "server"]
+
+# For debugging only (`make image-debug`, tag :debug): the runtime with Debian's bash, dash,
+# coreutils, findutils, grep and sed (and the libraries they link) laid over it.
+FROM runtime AS debug
+COPY --from=build /debug-tools/ /
+ENV PATH=/opt/venv/bin:/usr/bin
+
+# The default target (a bare `docker build`) is the runtime, unchanged.
+FROM runtime

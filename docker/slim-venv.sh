@@ -5,9 +5,10 @@
 set -eu
 site=$(echo "$1"/lib/python3*/site-packages)
 
-# The installers and console scripts: the runtime image installs nothing and runs only python.
-rm -rf "$1"/bin/pip* "$1"/bin/f2py "$1"/bin/numpy-config "$1"/bin/onnxruntime_test \
-       "$site"/pip "$site"/pip-*.dist-info "$site"/setuptools "$site"/setuptools-*.dist-info \
+# The installers, console scripts and shell activation scripts: the runtime image installs nothing,
+# has no shell and runs only python (bin/ keeps the python links).
+find "$1"/bin -mindepth 1 ! -name 'python*' -delete
+rm -rf "$site"/pip "$site"/pip-*.dist-info "$site"/setuptools "$site"/setuptools-*.dist-info \
        "$site"/pkg_resources "$site"/_distutils_hack "$site"/distutils-precedence.pth
 
 # Test suites shipped inside packages.

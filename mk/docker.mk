@@ -1,9 +1,12 @@
 # The runtime image and the pickle-design image it is compared with (docs/docker.md). Building and
 # running images needs the Docker engine, hence root.
 
-BASE         ?= python:3.11-slim
 LOCAL_BASE   ?= digits-onnx-base:bookworm
+# The build stages' base. The runtime image's final stage starts from scratch and takes from it only
+# the interpreter, the standard library and the shared libraries; the pickle image runs on it.
+BASE         ?= $(LOCAL_BASE)
 IMAGE        ?= digits-onnx:latest
+DEBUG_IMAGE  ?= digits-onnx:debug
 PICKLE_IMAGE ?= digits-onnx-pickle:latest
 WHEELS       ?= wheels
 MODEL        ?= $(MODEL_ONNX)
@@ -11,7 +14,10 @@ MODEL        ?= $(MODEL_ONNX)
 WHEEL_PLATFORMS ?= manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014
 WHEEL_ARCH := $(shell uname -m)
 
-.PHONY: wheels wheels-pickle base-image image image-pickle docker-run docker-screenshots image-sizes
+# `make image` on a fresh machine builds the base itself (debootstrap: Debian's mirror, no registry).
+BASE_IMAGE_TARGET := $(if $(filter $(LOCAL_BASE),$(BASE)),base-image)
+
+.PHONY: wheels wheels-pickle base-image image image-debug image-pickle docker-run docker-screenshots image-sizes
 
 # pip download with --require-hashes: every wheel is checked against the lock before it is kept.
 define download_wheels
@@ -32,13 +38,16 @@ wheels: $(WHEELS)/runtime/.complete ## download the runtime's hash-checked wheel
 
 wheels-pickle: $(WHEELS)/pickle/.complete ## download the pickle-design image's wheels
 
-base-image: ## [root] build $(LOCAL_BASE), a Python base from Debian packages (for hosts that cannot pull)
+base-image: ## [root] build $(LOCAL_BASE), Python from Debian packages (debootstrap, once): the build stages' base
 	scripts/docker-base-image.sh $(LOCAL_BASE)
 
-image: $(WHEELS)/runtime/.complete $(MODEL) ## [root] build $(IMAGE) offline from $(MODEL) on BASE=$(BASE)
+image: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build $(IMAGE), distroless, offline from $(MODEL)
 	scripts/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
 
-image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison
+image-debug: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build $(DEBUG_IMAGE): the same venv and code with a shell, for debugging
+	scripts/docker-build.sh --debug --model $(MODEL) --tag $(DEBUG_IMAGE) --base $(BASE)
+
+image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) $(BASE_IMAGE_TARGET) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison
 	scripts/docker-build.sh --pickle --model $(MODEL_PKL) --tag $(PICKLE_IMAGE) --base $(BASE)
 
 docker-run: ## [root] run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-C stops it)
@@ -47,6 +56,6 @@ docker-run: ## [root] run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-
 docker-screenshots: setup ## [root] screenshots of $(IMAGE) answering in a container -> docs/screenshots/
 	scripts/docker-screenshots.sh $(IMAGE) $(PORT) $(BIN)/python
 
-image-sizes: ## [root] write docs/image-sizes.md: $(IMAGE) vs $(PICKLE_IMAGE) on BASE=$(BASE)
+image-sizes: ## [root] write docs/image-sizes.md: $(IMAGE) (whole, by layer) vs $(PICKLE_IMAGE) on BASE=$(BASE)
 	scripts/docker-image-sizes.sh $(BASE) $(IMAGE) $(PICKLE_IMAGE) > docs/image-sizes.md
 	@cat docs/image-sizes.md

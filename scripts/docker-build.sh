@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Builds an image offline from a small staged context: only the files the Dockerfile copies, with the
 # chosen model placed where the Dockerfile expects it (so tests can build from a model of their own).
-#   usage: scripts/docker-build.sh [--pickle] --model FILE --tag TAG [--base IMAGE]
+#   usage: scripts/docker-build.sh [--pickle | --debug] --model FILE --tag TAG [--base IMAGE]
+#   --base   the build stage's base (default digits-onnx-base:bookworm, from `make base-image`)
 #   --pickle the pickle-design comparison image (docker/pickle/: scikit-learn + pickle + Flask)
+#   --debug  the runtime's `debug` target: the runtime image with Debian's bash and coreutils laid over it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-flavour=runtime base=python:3.11-slim model="" tag=""
+flavour=runtime target=runtime base=digits-onnx-base:bookworm model="" tag=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --pickle) flavour=pickle; shift ;;
+    --pickle) flavour=pickle target=""; shift ;;
+    --debug) target=debug; shift ;;
     --model) model=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
     --base) base=$2; shift 2 ;;
@@ -20,7 +23,8 @@ done
 
 if [ "$flavour" = runtime ]; then
   dockerfile=Dockerfile model_dest=artifacts/model.onnx
-  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh digits server)
+  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh docker/rootfs.py
+         digits server)
 else
   dockerfile=docker/pickle/Dockerfile model_dest=artifacts/best_model.pkl
   files=(docker/pickle wheels/pickle digits bench/__init__.py bench/pickle_app.py)
@@ -45,6 +49,13 @@ find "$context" -name __pycache__ -prune -exec rm -rf {} +
 chmod -R a+rX,go-w "$context"
 
 # --network none: the build must need nothing but the context (the wheels are already here).
-# The label names the base, so `make bench` can tell what the runtime adds above it.
-docker build --force-rm --network none --build-arg "BASE=$base" --label "digits-onnx.base=$base" -f "$context/$dockerfile" -t "$tag" "$context"
-docker image prune --force --filter label=digits-onnx.stage=venv >/dev/null
+# The pickle image's label names its base, so `make bench` can tell what it adds above it; the
+# runtime image carries no base (its final stage starts from scratch).
+flags=(--force-rm --network none --build-arg "BASE=$base" -f "$context/$dockerfile" -t "$tag")
+if [ -n "$target" ]; then flags+=(--target "$target"); else flags+=(--label "digits-onnx.base=$base"); fi
+docker build "${flags[@]}" "$context"
+docker image prune --force --filter label=digits-onnx.stage >/dev/null
+if [ "$target" = runtime ]; then
+  echo "docker-build: $tag's software bill of materials (CycloneDX) is /app/sbom.cdx.json in the image:"
+  echo "  docker run --rm --entrypoint python $tag -m json.tool /app/sbom.cdx.json"
+fi

@@ -21,8 +21,9 @@ from devtools.live_server import stop_process
 from devtools.live_server import wait_ready as wait_ready_at
 from tests.support import REPO, need
 
-# The base `make base-image` builds, reused across sessions because it takes minutes to make;
-# DIGITS_TEST_BASE=python:3.11-slim where a registry can be reached (GitHub's runners).
+# The base `make base-image` builds, reused across sessions because it takes minutes to make. The
+# runtime image's final stage takes its interpreter and libraries from it, so DIGITS_TEST_BASE must
+# name a Debian python3 image too (docker/rootfs.py reads the owner of each file from dpkg).
 LOCAL_BASE = "digits-onnx-base:bookworm"
 BASE = os.environ.get("DIGITS_TEST_BASE", LOCAL_BASE)
 IMAGE = "digits-onnx:test"
