@@ -46,24 +46,27 @@ def serve(connection: Any, memory_bytes: int) -> None:
     # Decoding yields the CPU to the server's own work (parsing, features, inference, /healthz):
     # costly uploads slow each other down, not everyone else.
     os.nice(WORKER_NICENESS)
+    # Every warning is collected for the parent's log (once per job would cost ~0.1 ms a job).
+    warnings.simplefilter("always")
+    warnings.showwarning = _collect_warning
     limit = _limit_address_space(memory_bytes)
     while True:
         try:
-            job = json.loads(connection.recv_bytes())
-            data = connection.recv_bytes()
+            job, data = unpack(connection.recv_bytes())
         except (EOFError, OSError):
             return
         header, pixels = run(data, job)
         # Decoders turn a failed allocation into their own errors ("truncated", "broken data
         # stream"): one that ran close to the limit was out of memory. The worker then leaves
         # (the parent starts another), so no later job sees this job's peak.
-        out_of_memory = _peak_address_space() > limit - MEMORY_MARGIN
+        out_of_memory = "error" in header and _peak_address_space() > limit - MEMORY_MARGIN
+        # A job that succeeded but came close leaves too, so its peak cannot misname a later error.
+        out_of_memory = out_of_memory or _peak_rss() > limit - 2 * MEMORY_MARGIN
         if out_of_memory:
             header = {**header, "retire": True}
             if "error" in header:
                 header.update(error=ImageTooCostly.__name__, message=OUT_OF_MEMORY)
-        connection.send_bytes(json.dumps(header).encode())
-        connection.send_bytes(pixels)
+        connection.send_bytes(pack(header, pixels))
         if out_of_memory:
             return
 
@@ -72,11 +75,9 @@ def run(data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """One job: (reply header, raw pixels); an input error is a header with "error"."""
     started = time.process_time()
     signal.setitimer(signal.ITIMER_PROF, job["cpu_seconds"])
-    caught: list[warnings.WarningMessage] = []
+    _caught.clear()
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            header, pixels = _decode(data, job["max_pixels"], job["pixels_left"], job["request_pixels"])
+        header, pixels = _decode(data, job["max_pixels"], job["pixels_left"], job["request_pixels"])
     except InputError as exc:
         header, pixels = {"error": type(exc).__name__, "message": exc.message}, b""
     except MemoryError:
@@ -87,18 +88,26 @@ def run(data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
     header["cpu_seconds"] = time.process_time() - started
-    if caught:
-        header["warnings"] = _warnings(caught)
+    if _caught:
+        header["warnings"] = _warnings()
     return header, pixels
 
 
-def _warnings(caught: list[warnings.WarningMessage]) -> list[list[Any]]:
+_caught: list[tuple[str, str, str]] = []  # (category, source line, message) of the current job
+
+
+def _collect_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                     file: object = None, line: str | None = None) -> None:
+    _caught.append((category.__name__, f"{Path(filename).name}:{lineno}", str(message)[:300]))
+
+
+def _warnings() -> list[list[Any]]:
     """[category, source line, first message, times] per source line, for the parent to log."""
     first: dict[tuple[str, str], str] = {}
     times: Counter[tuple[str, str]] = Counter()
-    for warning in caught:
-        key = (warning.category.__name__, f"{Path(warning.filename).name}:{warning.lineno}")
-        first.setdefault(key, str(warning.message)[:300])
+    for category, where, message in _caught:
+        key = (category, where)
+        first.setdefault(key, message)
         times[key] += 1
     return [[*key, first[key], times[key]] for key in list(first)[:MAX_WARNING_KINDS]]
 
@@ -119,7 +128,20 @@ def _decode(data: bytes, max_pixels: int, pixels_left: int, request_pixels: int)
     return header, image.tobytes()
 
 
-def to_image(header: dict[str, Any], pixels: bytes) -> Image.Image:
+def pack(header: dict[str, Any], payload: bytes) -> bytes:
+    """One message: the header's length, the header as JSON, the payload. One message a way per
+    job, not two: each is a write, a wake-up and a read on the other side."""
+    encoded = json.dumps(header).encode()
+    return len(encoded).to_bytes(4, "big") + encoded + payload
+
+
+def unpack(message: bytes) -> tuple[dict[str, Any], memoryview]:
+    length = int.from_bytes(message[:4], "big")
+    view = memoryview(message)
+    return json.loads(bytes(view[4 : 4 + length])), view[4 + length :]
+
+
+def to_image(header: dict[str, Any], pixels: bytes | memoryview) -> Image.Image:
     """A worker's reply -> the image (the caller checks the header came from a worker's `run`)."""
     image = Image.frombytes(header["mode"], tuple(header["size"]), pixels)
     if "transparency" in header:
@@ -135,6 +157,11 @@ def _limit_address_space(memory_bytes: int) -> int:
     limit = mapped + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return limit
+
+
+def _peak_rss() -> int:
+    """The process's peak resident memory (a system call; no /proc file read)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _peak_address_space() -> int:

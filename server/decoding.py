@@ -19,11 +19,12 @@ The waiting happens outside the GIL, so other threads serve meanwhile.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
+import os
 import queue
 import signal
+import socket
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,6 +39,7 @@ from server.observability import library_warnings
 log = logging.getLogger(__name__)
 
 WALL_SECONDS: Final = 5.0
+SOCKET_BUFFER_BYTES: Final = 1024 * 1024  # the kernel doubles it, and caps it at net.core.*mem_max
 _CONTEXT: Final = multiprocessing.get_context("forkserver")
 # The fork server imports only what a worker runs; without this it would import the parent's
 # __main__ (the whole server, onnxruntime included) and every worker would carry it.
@@ -59,18 +61,19 @@ class Worker:
 
     def __init__(self, memory_bytes: int) -> None:
         self.connection, child_end = _CONTEXT.Pipe()
+        for end in (self.connection, child_end):
+            _widen(end)
         self.process = _CONTEXT.Process(target=decode_worker.serve, args=(child_end, memory_bytes),
                                         name="digits-decode", daemon=True)
         self.process.start()
         child_end.close()
 
-    def run(self, data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], bytes] | None:
+    def run(self, data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], memoryview] | None:
         """The worker's reply, or None if it died or overran WALL_SECONDS (then it is dead)."""
         try:
-            self.connection.send_bytes(json.dumps(job).encode())
-            self.connection.send_bytes(data)
+            self.connection.send_bytes(decode_worker.pack(job, data))
             if self.connection.poll(WALL_SECONDS):
-                return json.loads(self.connection.recv_bytes()), self.connection.recv_bytes()
+                return decode_worker.unpack(self.connection.recv_bytes())
         except (EOFError, OSError, ValueError):
             pass
         self.stop()
@@ -84,6 +87,14 @@ class Worker:
     @property
     def killed_by_cpu_timer(self) -> bool:
         return self.process.exitcode == -signal.SIGPROF
+
+
+def _widen(end: Any) -> None:
+    """Socket buffers that hold a whole message (an upload, or analysis-sized pixels), so each
+    is one write and one wake-up instead of several."""
+    with socket.socket(fileno=os.dup(end.fileno())) as sock:
+        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            sock.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER_BYTES)
 
 
 class DecodeWorkers:
@@ -128,7 +139,7 @@ class DecodeWorkers:
         self._idle.put(worker)
         return self._image(reply, budget)
 
-    def _image(self, reply: tuple[dict[str, Any], bytes], budget: RequestBudget) -> Image.Image:
+    def _image(self, reply: tuple[dict[str, Any], memoryview], budget: RequestBudget) -> Image.Image:
         header, pixels = reply
         budget.cpu_seconds -= float(header.get("cpu_seconds", 0))
         for category, where, message, times in header.get("warnings", []):
