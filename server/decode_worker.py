@@ -59,12 +59,11 @@ def serve(connection: Any, memory_bytes: int) -> None:
         # Decoders turn a failed allocation into their own errors ("truncated", "broken data
         # stream"): one that ran close to the limit was out of memory. The worker then leaves
         # (the parent starts another), so no later job sees this job's peak.
-        out_of_memory = "error" in header and _peak_address_space() > limit - MEMORY_MARGIN
         # A job that succeeded but came close leaves too, so its peak cannot misname a later error.
-        out_of_memory = out_of_memory or _peak_rss() > limit - 2 * MEMORY_MARGIN
+        out_of_memory = _peak_address_space() > limit - MEMORY_MARGIN
         if out_of_memory:
             header = {**header, "retire": True}
-            if "error" in header:
+            if header.get("error") == UndecodableImage.__name__:
                 header.update(error=ImageTooCostly.__name__, message=OUT_OF_MEMORY)
         connection.send_bytes(pack(header, pixels))
         if out_of_memory:
@@ -157,11 +156,6 @@ def _limit_address_space(memory_bytes: int) -> int:
     limit = mapped + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return limit
-
-
-def _peak_rss() -> int:
-    """The process's peak resident memory (a system call; no /proc file read)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _peak_address_space() -> int:
