@@ -13,13 +13,13 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import ctypes  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 
 from digits.cli import OneLineParser
 from digits.decode import use_decoder
+from server.allocator import configure_malloc, release_free_heap
 from server.app import create_app  # noqa: E402
 from server.config import Settings
 from server.decoding import DecodeWorkers
@@ -28,37 +28,6 @@ from server.observability import configure_logging
 from server.serving import create_server
 
 log = logging.getLogger("server")
-
-M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter numbers (malloc.h)
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
-TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
-
-
-def configure_malloc() -> None:
-    """Fix glibc's mmap threshold, so every large buffer (request bodies, decoded images) is its
-    own mapping and goes back to the OS when freed, and let the heap keep a few MiB free at its top,
-    so a typical request's smaller buffers reuse pages instead of faulting in new ones.
-
-    By default glibc raises the mmap threshold to the size of each large block freed (up to
-    32 MiB), so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
-    shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
-    fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
-    request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
-    page faults and 1-1.5 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
-    uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment
-    still win; an allocator other than glibc's is left alone. Embedders of create_app() set them
-    themselves.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
-        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
-
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     defaults = Settings()
@@ -95,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         # One line, no traceback: this is a deployment mistake, not a bug.
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    release_free_heap()
     log.info(
         "serving",
         extra={"host": settings.host, "port": settings.port, "threads": settings.threads, "model": settings.model_path},

@@ -28,6 +28,7 @@ from PIL import Image
 
 from digits.decode import decode_full, has_alpha, open_checked, reduce_for_analysis
 from digits.errors import ImageTooCostly, InputError, UndecodableImage
+from server.allocator import configure_malloc
 
 # Modes sent as they are; any other (P, PA, CMYK, YCbCr, La, RGBa) is converted to RGB or RGBA
 # here, the conversion the preprocessing makes of them first anyway.
@@ -41,6 +42,7 @@ PLAIN_MODES: Final = frozenset({"1", "L", "LA", "RGB", "RGBA", "I", "F", "I;16",
 
 def serve(connection: Any, memory_bytes: int) -> None:
     """Answer jobs on `connection` until the parent closes it."""
+    configure_malloc()  # a decoded image's buffers go back to the OS, not to this worker's heap
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then closes us
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU timer's signal terminates
     # Decoding yields the CPU to the server's own work (parsing, features, inference, /healthz):

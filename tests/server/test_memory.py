@@ -1,4 +1,4 @@
-"""The real server's allocator settings (server/__main__.py `configure_malloc`) hold under requests."""
+"""The real server's allocator settings (server/allocator.py `configure_malloc`) hold under requests."""
 
 from __future__ import annotations
 
