@@ -25,6 +25,7 @@ import os
 import queue
 import signal
 import socket
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 WALL_SECONDS: Final = 5.0
 SOCKET_BUFFER_BYTES: Final = 1024 * 1024  # the kernel doubles it, and caps it at net.core.*mem_max
+# On a read-only root filesystem (`docker run --read-only`, readOnlyRootFilesystem) no directory
+# tempfile tries is writable, and the fork server needs one for its socket. Container runtimes
+# mount a tmpfs at /dev/shm even then.
+SHARED_MEMORY_DIR: Final = "/dev/shm"
 _CONTEXT: Final = multiprocessing.get_context("forkserver")
 # The fork server imports only what a worker runs; without this it would import the parent's
 # __main__ (the whole server, onnxruntime included) and every worker would carry it.
@@ -97,11 +102,19 @@ def _widen(end: Any) -> None:
             sock.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER_BYTES)
 
 
+def _writable_temp_dir() -> None:
+    try:
+        tempfile.gettempdir()
+    except FileNotFoundError:
+        tempfile.tempdir = SHARED_MEMORY_DIR
+
+
 class DecodeWorkers:
     """`count` decode workers shared by the request threads (one each is never waited for)."""
 
     def __init__(self, count: int, cpu_ms: int, memory_mib: int,
                  request_pixels: int = 2 * DEFAULT_MAX_IMAGE_PIXELS) -> None:
+        _writable_temp_dir()
         self.cpu_seconds = cpu_ms / 1000
         self.memory_bytes = memory_mib * 1024 * 1024
         self.request_pixels = request_pixels
