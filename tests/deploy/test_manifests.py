@@ -8,6 +8,7 @@ from the code. The Compose file is checked by docker-compose itself.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -30,6 +31,11 @@ K8S_VERSIONS = ["1.25.0", "1.37.0"]
 KSERVE_API = "serving.kserve.io/v1beta1"
 EXPECTED_KINDS = {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "InferenceService"}
 SETTINGS_ENV = {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
+COMPOSE = REPO / "deploy" / "docker-compose.yml"
+# Measured by `python -m reliability.memory` on the default model; the one place the figures live.
+MEMORY = REPO / "reliability" / "results" / "memory.json"
+MEMORY_MARGIN = 1.2  # a limit is at least the measured peak plus this share
+_MIB = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "k": 1 / 1024, "m": 1, "g": 1024}
 
 
 def documents() -> list[dict[str, Any]]:
@@ -147,9 +153,41 @@ def test_the_service_targets_the_deployments_port() -> None:
     assert docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == docs["Deployment"]["metadata"]["name"]
 
 
+def mebibytes(quantity: str | int) -> float:
+    """A Kubernetes quantity (256Mi, 1Gi) or a Compose byte value (768m, 1g) in MiB."""
+    number, unit = re.fullmatch(r"(\d+)([KMG]i|[kmg])?", str(quantity)).groups()
+    return int(number) * _MIB[unit] if unit else int(number) / 2**20
+
+
+def memory_settings() -> list[tuple[str, float, float, int]]:
+    """(where, request MiB, limit MiB, waitress threads) for every container the deploy files run."""
+    found = []
+    for container in containers():
+        resources = container["resources"]
+        env = {item["name"]: item.get("value") for item in container.get("env", [])}
+        found.append((container["name"], mebibytes(resources["requests"]["memory"]),
+                      mebibytes(resources["limits"]["memory"]), int(env.get("DIGITS_THREADS", Settings().threads))))
+    model = yaml.safe_load(COMPOSE.read_text())["services"]["model"]
+    found.append(("compose model", mebibytes(model["mem_reservation"]), mebibytes(model["mem_limit"]),
+                  Settings().threads))
+    return found
+
+
+@pytest.mark.parametrize("where, request_mib, limit_mib, threads", memory_settings(), ids=lambda v: str(v))
+def test_memory_limits_cover_what_was_measured(where: str, request_mib: float, limit_mib: float, threads: int) -> None:
+    measured = json.loads(MEMORY.read_text())
+    start_up = measured["at_start"]["server_peak_mib"] + measured["at_start"]["other_processes_pss_mib"]
+    peak = max(start_up, measured["attack"]["tree_pss_peak_mib"])
+    assert limit_mib >= peak * MEMORY_MARGIN, f"{where}: limit {limit_mib} MiB, measured peak {peak} MiB"
+    # Every decode worker at its address-space limit at once: the most the budgets allow.
+    worst = measured["idle"]["tree_pss_mib"] + threads * Settings().decode_memory_mib
+    assert limit_mib >= worst, f"{where}: limit {limit_mib} MiB, {threads} workers at their limit {worst} MiB"
+    assert request_mib >= measured["idle"]["tree_pss_mib"], f"{where}: request below the idle figure"
+
+
 def test_the_compose_file_is_valid() -> None:
     """docker-compose checks it against the Compose Specification (the schema Compose v2 reads too)."""
     need(shutil.which("docker-compose") is not None, "checking the Compose file needs docker-compose")
-    result = subprocess.run(["docker-compose", "-f", str(REPO / "deploy" / "docker-compose.yml"), "config", "--quiet"],
+    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
