@@ -44,7 +44,7 @@ base-image: ## [root] build $(LOCAL_BASE), Python from Debian packages (debootst
 image: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build $(IMAGE), distroless, offline from $(MODEL)
 	scripts/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
 
-image-debug: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build $(DEBUG_IMAGE): the same venv and code with a shell, for debugging
+image-debug: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build DEBUG_IMAGE (digits-onnx:debug): the runtime image with a shell and coreutils, for debugging
 	scripts/docker-build.sh --debug --model $(MODEL) --tag $(DEBUG_IMAGE) --base $(BASE)
 
 image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) $(BASE_IMAGE_TARGET) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison
