@@ -8,15 +8,17 @@ ARTIFACTS ?= artifacts
 TRIALS    ?= 50
 FOLDS     ?= 5
 PORT      ?= 5000
+# DIGITS_ONLY=1: train on Digits rows (and their jittered copies) alone, without the font glyphs.
+DIGITS_ONLY ?=
 
 # The pipeline's files and what each is made from.
 MODEL_PKL     := $(ARTIFACTS)/best_model.pkl
 MODEL_ONNX    := $(ARTIFACTS)/model.onnx
-TRAIN_INPUTS  := $(wildcard train/*.py digits/*.py) requirements/train.txt
+TRAIN_INPUTS  := $(wildcard train/*.py digits/*.py) train/fonts.txt requirements/train.txt
 EXPORT_INPUTS := $(wildcard export/*.py digits/*.py) requirements/train.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps train evaluate export serve openapi lint test test-fast test-server \
+.PHONY: help setup system-deps fonts train evaluate export serve openapi lint test test-fast test-server \
         test-page page-screenshots lock clean FORCE
 
 help: ## list the targets ([root]: needs root, for apt-get on first use or for the Docker engine)
@@ -31,22 +33,27 @@ $(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runt
 
 setup: $(BIN)/.installed ## create .venv with the pinned training + test requirements
 
-system-deps: ## [root] install the Debian packages the tests drive (PostgreSQL, Docker, Chromium, Node.js)
+system-deps: ## [root] install the Debian packages the tests drive (PostgreSQL, Docker, Chromium, Node.js) and the fonts
 	scripts/system-deps.sh
+
+fonts: ## [root] install the Debian font packages whose digit glyphs training learns from (train/fonts.txt)
+	scripts/system-deps.sh fonts
 
 # --- the pipeline --------------------------------------------------------------------------------
 
 # Training takes minutes, so only `make train` starts it (and always does: the study resumes and
 # tops up to TRIALS). Anything else that needs the model says so in one line instead.
 NO_MODEL = no trained model in $(ARTIFACTS)/: run `make train` first
-$(MODEL_PKL): $(TRAIN_INPUTS) $(if $(filter train,$(MAKECMDGOALS)),FORCE) | $(BIN)/.installed
+# Only `make train` installs the fonts first (when one is missing); DIGITS_ONLY=1 needs none.
+$(MODEL_PKL): $(TRAIN_INPUTS) $(if $(filter train,$(MAKECMDGOALS)),FORCE) | $(BIN)/.installed \
+              $(if $(and $(filter train,$(MAKECMDGOALS)),$(if $(DIGITS_ONLY),,1)),fonts)
 	$(if $(filter train,$(MAKECMDGOALS)),,$(error $(if $(wildcard $@),$@ is older than the training code: run `make train` first,$(NO_MODEL))))
-	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS)
+	$(BIN)/python -m train --trials $(TRIALS) --folds $(FOLDS) --artifacts $(ARTIFACTS) $(if $(DIGITS_ONLY),--digits-only)
 
 $(MODEL_ONNX): $(MODEL_PKL) $(EXPORT_INPUTS) | $(BIN)/.installed
 	$(BIN)/python -m export --artifacts $(ARTIFACTS)
 
-train: $(MODEL_PKL) ## tune with Optuna, fit best + baseline, evaluate, report -> artifacts/best_model.pkl
+train: $(MODEL_PKL) ## [root] tune with Optuna, fit best + baseline, evaluate, report -> artifacts/best_model.pkl (DIGITS_ONLY=1: no font glyphs)
 
 evaluate: setup ## re-score the saved models on the held-out split -> artifacts/metrics.json
 	$(if $(wildcard $(MODEL_PKL)),,$(error $(NO_MODEL)))

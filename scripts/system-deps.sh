@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (PostgreSQL, Docker, Compose, Chromium, ...).
+# Installs the Debian packages the test suite drives for real (PostgreSQL, Docker, Compose, Chromium, ...)
+# and the fonts whose digit glyphs training learns from (train/fonts.txt).
 # Idempotent and quick when everything is there; needs root (or sudo) only when something is missing.
-# With arguments (command names from NEEDS), only those are checked: `scripts/system-deps.sh wrk`.
+# With arguments (command names from NEEDS, or `fonts`), only those are checked:
+# `scripts/system-deps.sh wrk`, `scripts/system-deps.sh fonts` (what `make train` runs).
 set -euo pipefail
 
 # command -> Debian package that provides it
@@ -24,10 +26,24 @@ have() {
   command -v "$1" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null
 }
 
+# The package of every font in train/fonts.txt whose file is not there.
+missing_fonts() {
+  local list package path
+  list="$(dirname "$0")/../train/fonts.txt"
+  while read -r package path _; do
+    case "$package" in ''|'#'*) continue ;; esac
+    [ -f "$path" ] || echo "$package"
+  done <"$list" | sort -u
+}
+
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=("${!NEEDS[@]}")
+[ ${#wanted[@]} -eq 0 ] && wanted=("${!NEEDS[@]}" fonts)
 missing=()
 for cmd in "${wanted[@]}"; do
+  if [ "$cmd" = fonts ]; then
+    mapfile -t -O ${#missing[@]} missing < <(missing_fonts)
+    continue
+  fi
   [ -n "${NEEDS[$cmd]:-}" ] || { echo "system-deps: unknown command $cmd" >&2; exit 2; }
   have "$cmd" || missing+=("${NEEDS[$cmd]}")
 done

@@ -31,12 +31,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.exceptions import StorageInternalError
 from sqlalchemy.exc import SQLAlchemyError
 
 from digits.artifacts import METRICS_FILE, TUNING_FILE, write_json
 from digits.cli import OneLineParser, UsageError, checked
+from train import glyphs as glyph_source
 from train.augment import TrainingSet, augment
 from train.compare import Cells, cells, compare_effects
 from train.cost import format_costs, measured
@@ -44,6 +46,8 @@ from train.data import TEST_SIZE, Split, load_split
 from train.drawings_check import drawing_accuracy
 from train.evaluate import evaluate_all, format_metrics
 from train.fit import fit_best, save_models
+from train.glyph_effects import glyph_cells, glyph_effects
+from train.glyphs import GLYPHS, check_fonts, glyph_rows
 from train.real_check import real_accuracy
 from train.report import write_report
 from train.space import SEARCH_SPACE
@@ -105,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                              f"best parameters (default: {DEFAULT_FIT_COPIES})")
     parser.add_argument("--no-augment", action="store_true",
                         help="tune and fit on the Digits rows alone (--augment-copies 0 --fit-copies 0)")
+    parser.add_argument("--digits-only", action="store_true",
+                        help="fit without the font-glyph rows (train/glyphs.py): Digits and its "
+                             "copies only, and no fonts needed")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
@@ -125,24 +132,36 @@ def summarise_tuning(study: optuna.Study, args: argparse.Namespace, train_rows: 
         "train_rows": train_rows,
         "augment_copies": args.augment_copies,
         "fit_copies": args.fit_copies,
+        "glyphs": None if args.digits_only else {
+            "fonts": len(glyph_source.FONTS), "packages": len({f.package for f in glyph_source.FONTS}),
+            "copies": GLYPHS.copies, "weight": GLYPHS.weight, "original_weight": GLYPHS.original_weight},
         "search_space": {k: list(v) for k, v in SEARCH_SPACE.items()},
     }
 
 
-def fit_cells(params: dict, split: Split, data: TrainingSet, original_weight: float, seed: int,
-              n_jobs: int, costs: dict) -> tuple[Cells, dict[str, Any]]:
-    """Default and tuned parameters, each on the plain rows and on the augmented ones, one seed."""
+def fit_cells(params: dict, split: Split, data: TrainingSet, original_weight: float,
+              glyphs: tuple[np.ndarray, np.ndarray] | None, seed: int, n_jobs: int, costs: dict
+              ) -> tuple[Cells, Cells | None, dict[str, Any]]:
+    """Default and tuned parameters, each on the plain rows and on the augmented ones, one seed;
+    with glyph rows, each parameter set once more on the augmented rows plus the glyphs."""
     fitted = cells(augmented=data.originals < len(data.y))
     rows = {"plain": (split.X_train, split.y_train, None),
             "augmented": (data.X, data.y, data.weights(original_weight))}
+    with_glyphs = None
+    if glyphs is not None:
+        rows["glyphs"] = (np.vstack([data.X, glyphs[0]]), np.concatenate([data.y, glyphs[1]]),
+                          np.concatenate([data.weights(GLYPHS.original_weight),
+                                          np.full(len(glyphs[1]), GLYPHS.weight)]))
+        with_glyphs = glyph_cells(fitted)
+    wanted = [(kind, rows_name, name) for kind, row in fitted.items() for rows_name, name in row.items()]
+    wanted += [(kind, "glyphs", row["glyphs"]) for kind, row in (with_glyphs or {}).items()]
     choices = {"default": {}, "tuned": params}
     models: dict[str, Any] = {}
-    for kind, row in fitted.items():
-        for rows_name, name in row.items():
-            X, y, weights = rows[rows_name]
-            with measured(costs, f"fit {name}"):
-                models[name] = fit_best(choices[kind], X, y, seed, n_jobs, sample_weight=weights)
-    return fitted, models
+    for kind, rows_name, name in wanted:
+        X, y, weights = rows[rows_name]
+        with measured(costs, f"fit {name}"):
+            models[name] = fit_best(choices[kind], X, y, seed, n_jobs, sample_weight=weights)
+    return fitted, with_glyphs, models
 
 
 def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
@@ -152,10 +171,16 @@ def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
     split = load_split(args.seed)
     with measured(costs, "augment"):
         data = augment(split.X_train, split.y_train, args.fit_copies, args.seed)
+    glyphs = None
+    if not args.digits_only:
+        with measured(costs, "render glyphs"):
+            glyphs = glyph_rows(GLYPHS, args.seed)
     tuning = summarise_tuning(study, args, len(split.y_train))
     tuning["original_weight"] = max(1.0, ORIGINALS_SHARE * args.fit_copies)
-    fitted, models = fit_cells(tuning["best_params"], split, data, tuning["original_weight"],
-                               args.seed, args.n_jobs, costs)
+    if glyphs is not None:
+        tuning["glyphs"]["rows"] = len(glyphs[1])
+    fitted, with_glyphs, models = fit_cells(tuning["best_params"], split, data, tuning["original_weight"],
+                                            glyphs, args.seed, args.n_jobs, costs)
     tuning["fit_seconds"] = costs["fit tuned"]["wall_s"]
     with measured(costs, "score held-out"):
         metrics, held_out = evaluate_all(models, split)
@@ -166,8 +191,14 @@ def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
         metrics["real"], real = real_accuracy(models)
     with measured(costs, "compare"):
         metrics["cells"] = fitted
-        metrics["comparisons"] = {name: compare_effects(answers, fitted, args.seed) for name, answers in
-                                  (("held_out", held_out), ("real", real), ("drawings", drawings))}
+        yardsticks = {"held_out": held_out, "real": real, "drawings": drawings}
+        metrics["comparisons"] = {name: compare_effects(answers, fitted, args.seed)
+                                  for name, answers in yardsticks.items()}
+        if with_glyphs is not None:
+            metrics["glyph_cells"] = with_glyphs
+            for name, answers in yardsticks.items():
+                metrics["comparisons"][name] += glyph_effects(answers, with_glyphs, fitted["default"]["plain"],
+                                                              args.seed)
     tuning["costs"] = costs
     # Models first, then the facts about them: a reader never finds facts for models not yet written.
     save_models(args.artifacts, models["tuned"], models["baseline"])
@@ -186,6 +217,8 @@ def run(args: argparse.Namespace) -> None:
     args.artifacts.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # `all` is one process, so its sampler is seeded; `tune` workers may start together.
+    if args.command in ("all", "fit") and not args.digits_only:
+        check_fonts()  # before minutes of tuning, not after
     study = open_storage(url, args.study_name, args.seed if args.command == "all" else None)
     adopt_or_pin_settings(study, args)
     if args.command in ("all", "tune"):

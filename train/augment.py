@@ -44,6 +44,25 @@ def _affine(rng: np.random.Generator, jitter: Jitter, side: int) -> tuple[float,
     return (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1])
 
 
+def jittered(ink: np.ndarray, rng: np.random.Generator, jitter: Jitter = Jitter()) -> np.ndarray:
+    """A square ink map moved by a random affine, on a canvas padded so rotation never cuts the
+    digit off (bilinear: the setting the jitter ranges were measured with; it never overshoots 0..1)."""
+    side = ink.shape[0]
+    canvas = Image.new("F", (side * 2, side * 2))
+    canvas.paste(Image.fromarray(ink.astype(np.float32)), (side // 2, side // 2))
+    moved = canvas.transform(canvas.size, Image.Transform.AFFINE, _affine(rng, jitter, canvas.size[0]),
+                             resample=Image.Resampling.BILINEAR)
+    return np.asarray(moved, dtype=np.float32)
+
+
+def render_ink(ink: np.ndarray, rng: np.random.Generator | None, jitter: Jitter = Jitter()) -> np.ndarray:
+    """A square ink map (0..1) -> float32[64]: jittered (rng=None: as it is), then the server's
+    preprocessing. Every augmented row, Digits copy or font glyph (train/glyphs.py), is made here."""
+    if rng is not None:
+        ink = jittered(ink, rng, jitter)
+    return ink_to_features(ink)[0]
+
+
 def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter = Jitter()
                ) -> np.ndarray:
     """One Digits row -> float32[64] through the server's preprocessing; rng=None: no jitter.
@@ -51,17 +70,11 @@ def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter 
     Without jitter this is exactly what the server does with the row uploaded as an 8x8 image.
     """
     ink = row.reshape(GRID_SIDE, GRID_SIDE).astype(np.float32) / PIXEL_MAX
-    if rng is not None:
-        # Enlarge on a canvas padded so rotation never cuts the digit off (bilinear: the setting
-        # the jitter ranges were measured with; it never overshoots 0..1).
-        big = upsample(ink, RENDER_SIDE / GRID_SIDE, Image.Resampling.BILINEAR)
-        canvas = Image.new("F", (RENDER_SIDE * 2, RENDER_SIDE * 2))
-        canvas.paste(Image.fromarray(big), (RENDER_SIDE // 2, RENDER_SIDE // 2))
-        moved = canvas.transform(canvas.size, Image.Transform.AFFINE,
-                                 _affine(rng, jitter, canvas.size[0]),
-                                 resample=Image.Resampling.BILINEAR)
-        ink = np.asarray(moved, dtype=np.float32)
-    return ink_to_features(ink)[0]
+    if rng is None:
+        return ink_to_features(ink)[0]
+    # Enlarged first (bilinear, as the jitter ranges were measured) so the affine moves strokes,
+    # not 4x4 blocks.
+    return render_ink(upsample(ink, RENDER_SIDE / GRID_SIDE, Image.Resampling.BILINEAR), rng, jitter)
 
 
 @dataclass(frozen=True)

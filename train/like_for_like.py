@@ -1,6 +1,8 @@
-"""The report's like-for-like part: the 2x2 of parameters x training rows, and its headline.
+"""The report's like-for-like part: the 2x2 of parameters x training rows, the font glyphs' own
+comparison, and the headline.
 
-Renders what train/compare.py computed (metrics["cells"], metrics["comparisons"]) as markdown.
+Renders what train/compare.py and train/glyph_effects.py computed (metrics["cells"],
+metrics["glyph_cells"], metrics["comparisons"]) as markdown.
 """
 
 from __future__ import annotations
@@ -23,12 +25,26 @@ def rows_label(rows: str, tuning: dict[str, Any]) -> str:
     return f"augmented, {copies_phrase(tuning.get('fit_copies', tuning['augment_copies']))}"
 
 
+def digits_rows(metrics: dict[str, Any]) -> str:
+    """The Digits-only rows the glyph rows were added to (train/glyph_effects.py)."""
+    return "augmented" if "augmented" in metrics["cells"]["tuned"] else "plain"
+
+
+def glyphs_label(metrics: dict[str, Any], tuning: dict[str, Any]) -> str:
+    """E.g. 'augmented, 6 copies per image + font glyphs'."""
+    return f"{rows_label(digits_rows(metrics), tuning)} + font glyphs"
+
+
 def model_label(name: str, metrics: dict[str, Any], tuning: dict[str, Any]) -> str:
-    """E.g. 'tuned parameters, plain Digits', from where the model sits in the 2x2."""
+    """E.g. 'tuned parameters, plain Digits', from where the model sits in the 2x2 (or beside it,
+    with the font glyphs)."""
     for params, row in metrics["cells"].items():
         for rows, model in row.items():
             if model == name:
                 return f"{params} parameters, {rows_label(rows, tuning)}"
+    for params, row in metrics.get("glyph_cells", {}).items():
+        if row["glyphs"] == name:
+            return f"{params} parameters, {glyphs_label(metrics, tuning)}"
     raise KeyError(name)
 
 
@@ -53,7 +69,11 @@ def effect_label(comparison: dict[str, Any], tuning: dict[str, Any]) -> str:
         return f"tuning alone, {rows_label(held, tuning)}"
     if factor == "augmentation":
         return f"augmentation alone, {held} parameters"
-    return "both (shipped model vs default parameters on plain Digits)"
+    if factor == "glyphs":
+        return f"font glyphs alone, {held} parameters"
+    if factor == "all" or not tuning.get("glyphs"):
+        return "all together (shipped model vs default parameters on plain Digits)"
+    return "tuning and augmentation (tuned, Digits only vs default parameters on plain Digits)"
 
 
 def with_interval(c: dict[str, Any]) -> str:
@@ -79,6 +99,14 @@ def headline(tuning: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
                     "both with the tuned parameters)"),
                    ("both", "-", "**Both together** (the shipped model vs the default RandomForest "
                     "on plain Digits)")]
+    glyphs = "glyph_cells" in metrics
+    if glyphs:
+        wanted[-1] = ("both", "-", "**Tuning and augmentation** (tuned parameters on augmented Digits "
+                      "vs the default RandomForest on plain Digits, both without glyphs)")
+        wanted += [("glyphs", "tuned", "**Font glyphs alone** (Digits + glyph rows vs Digits only, "
+                    "both with the tuned parameters)"),
+                   ("all", "-", "**All together** (the shipped model vs the default RandomForest "
+                    "on plain Digits)")]
     lines = []
     for factor, held, label in wanted:
         parts = [f"{yardstick_label(y, metrics)} {with_interval(c)}"
@@ -86,6 +114,8 @@ def headline(tuning: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
         lines.append(f"- {label}: " + "; ".join(parts) + ".")
     if not augmented:
         lines.append("- Augmentation was off (`--no-augment`), so only tuning is compared.")
+    if not glyphs:
+        lines.append("- The font glyphs were off (`--digits-only`), so they are not compared.")
     return lines
 
 
@@ -105,6 +135,20 @@ def two_by_two(yardstick: str, tuning: dict[str, Any], metrics: dict[str, Any]) 
         lines.append(f"| {params} parameters | " + " | ".join(cells) + " |")
     effects = [with_interval(find(comparisons, "tuning", r)) for r in rows]
     lines.append("| tuning alone | " + " | ".join(effects) + (" | |" if both_rows else " |"))
+    return lines
+
+
+def glyph_table(yardstick: str, tuning: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """Digits only vs Digits + glyphs, per parameter set, with the glyphs' effect and its interval."""
+    glyph_cells = metrics["glyph_cells"]
+    header = [yardstick_label(yardstick, metrics), f"Digits only ({rows_label(digits_rows(metrics), tuning)})",
+              glyphs_label(metrics, tuning), "font glyphs alone"]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    for params in PARAMETERS:
+        row = glyph_cells[params]
+        effect = find(metrics["comparisons"][yardstick], "glyphs", params)
+        lines.append(f"| {params} parameters | {accuracy(yardstick, row['digits'], metrics):.4f} | "
+                     f"{accuracy(yardstick, row['glyphs'], metrics):.4f} | {with_interval(effect)} |")
     return lines
 
 
@@ -131,6 +175,16 @@ def like_for_like_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> li
              "95 % interval.", ""]
     for yardstick in YARDSTICKS:
         lines += [*two_by_two(yardstick, tuning, metrics), ""]
+    glyphs = tuning.get("glyphs")
+    if "glyph_cells" in metrics:
+        lines += [f"Font glyphs: each parameter set fitted again on the same Digits rows plus "
+                  f"{glyphs['rows']:,} glyph rows ({glyphs['fonts']} fonts from {glyphs['packages']} "
+                  f"Debian packages, {glyphs['copies']} jittered copies of each digit, weight "
+                  f"{glyphs['weight']:g}; train/glyphs.py), the original Digits rows weighted "
+                  f"{glyphs['original_weight']:g} (Digits only: {tuning.get('original_weight', 1):g}). "
+                  "The shipped model is the tuned one with glyphs.", ""]
+        for yardstick in YARDSTICKS:
+            lines += [*glyph_table(yardstick, tuning, metrics), ""]
     rows = metrics["held_out_rows"]
     lines += [
         *comparison_table(tuning, metrics),

@@ -18,6 +18,7 @@ from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
 
 from digits.artifacts import write_text, write_with  # noqa: E402
+from train.glyph_effects import TUNED_DIGITS_ONLY  # noqa: E402
 from train.like_for_like import copies_phrase, headline, like_for_like_section, model_label  # noqa: E402
 from train.progress import best_so_far, first_within, repeated, top_spread  # noqa: E402
 from train.space import describe_space  # noqa: E402
@@ -61,7 +62,8 @@ def write_plots(study: optuna.Study, confusion: list[list[int]], out: Path) -> l
 
 
 # The style tables' rows: the shipped model first, the default on plain Digits last.
-STYLE_TABLE_ORDER = ("tuned", "tuned_without_augmentation", "baseline_with_augmentation", "baseline")
+STYLE_TABLE_ORDER = ("tuned", TUNED_DIGITS_ONLY, "baseline_with_glyphs", "tuned_without_augmentation",
+                     "baseline_with_augmentation", "baseline")
 
 
 def _interval(calibration: dict[str, Any]) -> str:
@@ -127,6 +129,9 @@ def augmentation_section(tuning: dict[str, Any], metrics: dict[str, Any]) -> lis
          f"preprocessing; tuning scored {copies_phrase(tuning['augment_copies'])}, and CV folds keep "
          "every copy with its original image." if copies else
          "Augmentation was off (`--no-augment`)."),
+        (f"The models with font glyphs also learned from {glyphs['rows']:,} rows rendered the same way "
+         f"from the digits of {glyphs['fonts']} fonts (train/glyphs.py, docs/fonts.md)."
+         if (glyphs := tuning.get("glyphs")) else "The font glyphs were off (`--digits-only`)."),
         f"Drawings: {drawings['drawings']} generated paint-app drawings "
         f"({drawings['per_class_per_style']} per digit per style, never trained on), "
         "preprocessed as the server does.",

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from train.compare import Answers, cells, compare_effects
+from train.glyph_effects import glyph_cells, glyph_effects
 from train.like_for_like import YARDSTICKS, headline, like_for_like_section
 
-TUNING = {"seed": 0, "augment_copies": 1, "fit_copies": 6}
+TUNING = {"seed": 0, "augment_copies": 1, "fit_copies": 6, "original_weight": 3.0}
 ROW_NAMES = ("default parameters", "tuned parameters", "tuning alone")
 COLUMNS = ("plain Digits", "augmented, 6 copies per image", "augmentation alone")
 
@@ -46,9 +47,63 @@ def constructed_metrics(augmented: bool = True) -> dict:
     }
 
 
+# With the font glyphs: the shipped `tuned` learned from them; the glyphs fix 20 more rows with the
+# tuned parameters and 30 with the default ones.
+WRONG_WITH_GLYPHS = {**WRONG, "tuned_digits_only": 40, "tuned": 20, "baseline_with_glyphs": 10}
+GLYPHS = {"fonts": 5, "packages": 3, "copies": 12, "weight": 1.0, "original_weight": 10.0, "rows": 600}
+
+
+def constructed_metrics_with_glyphs() -> dict:
+    fitted = cells(True)
+    with_glyphs = glyph_cells(fitted)
+    answers = Answers({name: right(wrong) for name, wrong in WRONG_WITH_GLYPHS.items()})
+    per_model = {name: {"overall": float(r.mean())} for name, r in answers.right.items()}
+    comparisons = {y: compare_effects(answers, fitted, seed=0)
+                   + glyph_effects(answers, with_glyphs, fitted["default"]["plain"], seed=0) for y in YARDSTICKS}
+    return {
+        "cells": fitted, "glyph_cells": with_glyphs, "held_out_rows": 400,
+        **{name: {"accuracy": float(r.mean())} for name, r in answers.right.items()},
+        "real": {"digits": 50, "uploads": 400, **per_model},
+        "drawings": {"drawings": 400, **per_model},
+        "comparisons": comparisons,
+    }
+
+
+def test_the_glyph_cells_keep_the_two_by_two_on_digits_rows():
+    fitted = cells(True)
+    assert glyph_cells(fitted) == {"default": {"digits": "baseline_with_augmentation", "glyphs": "baseline_with_glyphs"},
+                                   "tuned": {"digits": "tuned_digits_only", "glyphs": "tuned"}}
+    assert fitted["tuned"] == {"plain": "tuned_without_augmentation", "augmented": "tuned_digits_only"}
+
+
+def test_headline_with_glyphs_states_them_alone_and_everything_together():
+    lines = headline({**TUNING, "glyphs": GLYPHS}, constructed_metrics_with_glyphs())
+    titles = [line.split("**")[1] for line in lines]
+    assert titles == ["Tuning alone", "Augmentation alone", "Tuning and augmentation", "Font glyphs alone",
+                      "All together"]
+    glyphs_alone, everything = lines[3], lines[4]
+    assert glyphs_alone.count("+0.0500 (95 % CI") == 3 and glyphs_alone.count("better") == 3  # 40 -> 20 wrong
+    assert everything.count("+0.2000 (95 % CI") == 3  # 100 -> 20 wrong
+
+
+@pytest.mark.parametrize("title", ["real handwriting (50 digits, 400 uploads)", "held-out Digits (400 rows)",
+                                   "drawings (400)"])
+def test_glyph_table_per_yardstick(title):
+    section = "\n".join(like_for_like_section({**TUNING, "glyphs": GLYPHS}, constructed_metrics_with_glyphs()))
+    assert "600 glyph rows (5 fonts from 3 Debian packages, 12 jittered copies of each digit" in section
+    assert "the original Digits rows weighted 10 (Digits only: 3)" in section
+    start = section.index("Font glyphs: ")
+    header, default, tuned = table_after(section[start:], title)
+    assert header == [title, "Digits only (augmented, 6 copies per image)",
+                      "augmented, 6 copies per image + font glyphs", "font glyphs alone"]
+    assert default[:3] == ["default parameters", "0.9000", "0.9750"]
+    assert tuned[:3] == ["tuned parameters", "0.9000", "0.9500"]
+    assert default[3].startswith("+0.0750") and tuned[3].startswith("+0.0500") and tuned[3].endswith("better")
+
+
 def test_headline_states_each_effect_alone_with_its_sign():
     lines = headline(TUNING, constructed_metrics())
-    tuning, augmentation, both = lines
+    tuning, augmentation, both, glyphs_off = lines
     assert tuning.startswith("- **Tuning alone** (tuned vs default parameters, both fitted on the same rows")
     assert augmentation.startswith("- **Augmentation alone**")
     assert both.startswith("- **Both together**")
@@ -57,13 +112,14 @@ def test_headline_states_each_effect_alone_with_its_sign():
     assert re.findall(r"[+-]0\.\d{4} \(95 % CI", tuning) == ["+0.0000 (95 % CI"] * 3
     assert tuning.count("no measurable difference") == 3
     assert augmentation.count("+0.1475 (95 % CI") == 3 and augmentation.count("better") == 3
+    assert glyphs_off == "- The font glyphs were off (`--digits-only`), so they are not compared."
 
 
 def test_headline_without_augmentation_compares_tuning_only():
     lines = headline(TUNING, constructed_metrics(augmented=False))
-    assert len(lines) == 2 and lines[0].startswith("- **Tuning alone**")
+    assert len(lines) == 3 and lines[0].startswith("- **Tuning alone**")
     assert lines[0].count("+0.1000") == 3 and lines[0].count("better") == 3
-    assert "Augmentation was off" in lines[1]
+    assert "Augmentation was off" in lines[1] and "font glyphs were off (`--digits-only`)" in lines[2]
 
 
 def table_after(markdown: str, title: str) -> list[list[str]]:
@@ -111,7 +167,7 @@ def test_the_quick_run_reports_the_two_by_two(trained_artifacts: Path):
         assert table[0][1:] == ["plain Digits", "augmented, 1 copy per image", "augmentation alone"]
         assert [row[0] for row in table[1:]] == list(ROW_NAMES)
     assert [c["factor"] for c in metrics["comparisons"]["held_out"]] == [
-        "tuning", "tuning", "augmentation", "augmentation", "both"]
+        "tuning", "tuning", "augmentation", "augmentation", "both", "glyphs", "glyphs", "all"]
     tuning_alone = next(line for line in report.splitlines() if line.startswith("- **Tuning alone**"))
     shipped = metrics["comparisons"]["real"][0]
     assert f"{shipped['difference']:+.4f} (95 % CI {shipped['low']:+.4f} to {shipped['high']:+.4f}), " \

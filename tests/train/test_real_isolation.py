@@ -11,7 +11,7 @@ from tests.support import REPO, imported_modules
 
 # What builds training rows and runs trials; only the report's scoring (train/real_check.py)
 # may read the real digits, after every model is fitted.
-LEARNING_MODULES = ("augment", "data", "fit", "space", "tune", "storage")
+LEARNING_MODULES = ("augment", "data", "fit", "glyphs", "space", "tune", "storage")
 
 # Runs `code` with an audit hook that fails the moment anything opens the development set.
 GUARD = """
