@@ -35,6 +35,9 @@ from server.allocator import configure_malloc
 WORKER_NICENESS: Final = 10
 OUT_OF_MEMORY: Final = "image too costly to decode: it needs more memory than allowed"
 MEMORY_MARGIN: Final = 8 * 1024 * 1024  # a job whose peak came this close to the limit ran out of memory
+# Pillow registers its format plug-ins on the first open (~10 ms): done once here, in the fork
+# server every worker is forked from, not in each new worker's first job.
+Image.init()
 FAILED: Final = "cannot decode image: the decoder failed on it"
 MAX_WARNING_KINDS: Final = 10  # source lines whose warnings a reply carries
 PLAIN_MODES: Final = frozenset({"1", "L", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16B", "I;16L"})

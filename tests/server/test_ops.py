@@ -11,6 +11,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from reliability.cases import send_raw
+from reliability.images import costly_images
+from server.observability import WARNING_REPEATS
 from tests.server.helpers import first_of
 
 
@@ -129,3 +131,24 @@ def test_one_model_version_everywhere(live_server):
     assert requests.get(live_server.url + "/readyz").json()["model_version"] == written
     assert requests.get(live_server.url + "/v2/models/digits").json()["versions"] == [written]
     assert requests.get(live_server.url + f"/v2/models/digits/versions/{written}/ready").status_code == 200
+
+
+REQUESTS = 8  # of each warning file: more than WARNING_REPEATS
+
+
+def test_library_warnings_are_json_log_lines_with_repeats_bounded(live_server):
+    """Pillow warns on a header over its own pixel threshold and on each corrupt EXIF tag: the
+    warnings were raw multi-line stderr text (20,000 lines for 10,000 tags)."""
+    files = costly_images()
+    for _ in range(REQUESTS):
+        for name in ("png with 10,000 corrupt exif tags", "png header 10000x9000"):
+            requests.post(live_server.url + "/predict_digit", data=files[name][0],
+                          headers={"Content-Type": "image/png"}, timeout=30)
+    time.sleep(0.5)
+    lines = live_server.log_lines()
+    assert [line for line in lines if not line.startswith("{")] == []
+    warned = [json.loads(line) for line in lines if '"server.warnings"' in line]
+    assert {entry["category"] for entry in warned} >= {"UserWarning", "DecompressionBombWarning"}
+    kinds = {(entry["category"], entry["where"]) for entry in warned}
+    assert len(warned) <= WARNING_REPEATS * len(kinds) < REQUESTS * 2
+    assert not any("site-packages" in line for line in lines)
