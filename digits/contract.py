@@ -17,3 +17,8 @@ CLASSES: Final = tuple(range(10))
 
 # The metadata_props key export writes the model's version under; the server reports it.
 MODEL_VERSION_KEY: Final = "model_version"
+
+# The recognizer graph (recognizer/): decoded pixels in, as every image library hands them over.
+IMAGE_INPUT: Final = "image"  # uint8[H, W, 4], RGBA
+FEATURES_OUTPUT: Final = "features"  # float32[views, 64]: each view's Digits features
+BLANK_OUTPUT: Final = "blank"  # bool[1]: no digit to read (too faint, or nothing left after cropping)

@@ -1,0 +1,366 @@
+"""The preprocessing, as ONNX: decoded RGBA pixels -> the Digits features of each view.
+
+scikit-learn's Digits come from UCI optdigits: each NIST digit was scaled into a 32x32 bitmap,
+then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. Measured on
+load_digits: every digit touches the top and bottom rows (height fills the box, aspect kept), it
+is centred horizontally by mass, and ink covers ~30.5% of the 32x32 bitmap whatever the digit.
+So a drawing is turned into features the same way:
+
+    RGBA -> analysis shrink -> ink (distance from the background colour) -> binary mask -> crop
+    -> deslant -> narrow (Digits' aspect) -> normalise stroke thickness (to Digits' ink fraction)
+    -> for each view (upright, turned +8 and -8 degrees): fit into 32x32 -> centre by mass
+    -> count 4x4 blocks -> float32[views, 64]
+
+Icons of 16 px or less (e.g. 8x8) are enlarged smoothly first, then take the same path. The rules
+and constants are digits/preprocess.py's, chosen there on real handwritten digits with numpy and
+Pillow; every resampling step here computes Pillow's own arithmetic (recognizer/resample.py), so
+the graph gives the features those measurements were made with (tests/recognizer/).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import spox.opset.ai.onnx.v18 as op
+from spox import Var
+
+from digits.contract import GRID_SIDE, N_FEATURES
+from digits.decode import ANALYSIS_MAX_SIDE
+from digits.preprocess import (
+    BITMAP_SIDE,
+    BLOCK,
+    BLUR_SIGMA,
+    DIGITS_INK_FRACTION,
+    ICON_INK_LEVEL,
+    INK_LEVEL,
+    MAX_SLANT,
+    MIN_CONTRAST,
+    SMALL_SIDE,
+    WIDTH_SCALE,
+    WORK_PAD,
+    WORK_SIDE,
+)
+from digits.views import VIEW_ROTATIONS
+from recognizer.ops import (
+    arange,
+    as_f32,
+    as_f64,
+    as_i64,
+    border,
+    crop,
+    f32,
+    f64,
+    i64,
+    ink_bounds,
+    maximum,
+    median,
+    minimum,
+    round_size,
+    scalar,
+    size,
+)
+from recognizer.resample import SUPPORT, kernel, normalised, offsets, resize_float, resize_mask_width, two_passes
+
+MIN_SLANT: Final = 0.05  # below this a shear would only move pixels by rounding
+STROKE_ROUNDS: Final = 3  # the threshold search settles within three rounds (a fixed point)
+
+
+def views_features(rgba: Var) -> tuple[Var, Var]:
+    """uint8[H, W, 4] -> (float32[len(VIEW_ROTATIONS), 64] features, bool[1] "blank": there is no
+    digit to read; the features are then defined but meaningless)."""
+    mask, faint = ink_mask(distance(shrink_for_analysis(rgba)))
+    patch, patch_blank = stroke_patch(mask)
+    rows = []
+    blank = op.or_(faint, patch_blank)
+    for angle in VIEW_ROTATIONS:
+        bitmap, empty = patch_to_bitmap(turned(patch, angle))
+        rows.append(bitmap_to_features(bitmap))
+        blank = op.or_(blank, empty)
+    return op.concat(rows, axis=0), blank
+
+
+def shrink_for_analysis(rgba: Var) -> Var:
+    """Pillow's Image.reduce(factor) with factor = ceil(longer side / ANALYSIS_MAX_SIDE), per
+    channel, with its fixed-point rounding (Reduce.c); smaller images pass unchanged."""
+    height = size(rgba, 0)
+    width = size(rgba, 1)
+    factor = op.div(op.add(maximum(height, width), i64([ANALYSIS_MAX_SIDE - 1])), i64([ANALYSIS_MAX_SIDE]))
+
+    def reduced() -> list[Var]:
+        out_h = op.div(op.add(height, op.sub(factor, i64([1]))), factor)
+        out_w = op.div(op.add(width, op.sub(factor, i64([1]))), factor)
+        zero = i64([0])
+        pads = op.concat([zero, zero, zero, op.sub(op.mul(out_h, factor), height),
+                          op.sub(op.mul(out_w, factor), width), zero], axis=0)
+        padded = op.pad(op.cast(rgba, to=np.int64), pads)
+        blocks = op.reshape(padded, op.concat([out_h, factor, out_w, factor, i64([4])], axis=0))
+        sums = op.reduce_sum(blocks, i64([1, 3]), keepdims=0)
+        rows_in = minimum(factor, op.sub(height, op.mul(as_i64(arange(out_h)), factor)))
+        cols_in = minimum(factor, op.sub(width, op.mul(as_i64(arange(out_w)), factor)))
+        count = op.mul(op.unsqueeze(rows_in, i64([1])), op.unsqueeze(cols_in, i64([0])))
+        # Reduce.c divides by multiplying: floor(2**32 / (256 * n)) in float32, then >> 24.
+        multiplier = as_i64(op.floor(op.div(f32(2.0**32), as_f32(op.mul(count, i64(256))))))
+        scaled = op.mul(op.add(sums, op.unsqueeze(op.div(count, i64(2)), i64([2]))),
+                        op.unsqueeze(multiplier, i64([2])))
+        return [op.cast(op.div(scaled, i64(1 << 24)), to=np.uint8)]
+
+    return op.if_(op.squeeze(op.greater(factor, i64([1])), i64([0])),
+                  then_branch=reduced, else_branch=lambda: [op.identity(rgba)])[0]
+
+
+def distance(rgba: Var) -> Var:
+    """uint8[H, W, 4] -> float32[H, W] 0..255: how far each pixel is from the paper.
+
+    Measuring distance from the paper colour (not darkness) makes dark-on-light, light-on-dark
+    and coloured ink the same problem: the Chebyshev distance over R, G, B from the frame's
+    median colour, so yellow on white counts as much as black on white. A transparent
+    background (the frame's median alpha below half) means the alpha is the ink.
+    """
+    paper = median(as_f32(border(rgba)))
+    # Channel planes first: onnxruntime broadcasts a per-channel constant over an interleaved
+    # [H, W, 4] image element by element (~10x slower than over one contiguous plane).
+    red, green, blue, alpha = op.split(op.transpose(rgba, perm=[2, 0, 1]), num_outputs=4, axis=0)
+    background = op.round(paper)
+    chebyshev = op.max([op.abs(op.sub(as_f32(plane), op.gather(background, i64(channel))))
+                        for channel, plane in enumerate((red, green, blue))])
+    transparent = op.less(op.gather(paper, i64(3)), f32(128.0))
+    return op.squeeze(op.where(transparent, as_f32(alpha), chebyshev), i64([0]))
+
+
+def _lowest_ink_levels(level: float) -> np.ndarray:
+    """For each strongest distance m (0..255): the lowest distance d with d/255 >= level * m/255
+    in float32, the comparison digits' rules were measured with."""
+    unit = np.arange(256, dtype=np.float32) / np.float32(255.0)
+    return np.array([np.argmax(unit >= np.float32(level * float(unit[m]))) for m in range(256)], dtype=np.float32)
+
+
+# The faintest strongest distance that is a digit: m/255 >= MIN_CONTRAST.
+_FAINTEST: Final = int(np.argmax(np.arange(256, dtype=np.float32) / np.float32(255.0) >= MIN_CONTRAST))
+
+
+def ink_mask(distance_map: Var) -> tuple[Var, Var]:
+    """float32[H, W] 0..255 -> (bool mask of the ink, bool[1] "too faint to be a digit").
+
+    A pixel is ink at INK_LEVEL of the strongest distance; an icon (longer side <= SMALL_SIDE)
+    is enlarged with Pillow's bicubic filter to the bitmap size first and thresholded lower.
+    """
+    strongest = op.reduce_max(distance_map, keepdims=0)
+    faint = op.reshape(op.less(strongest, f32(float(_FAINTEST))), i64([1]))
+    side = maximum(size(distance_map, 0), size(distance_map, 1))
+
+    def icon() -> list[Var]:
+        ink = op.div(distance_map, f32(255.0))
+        factor = op.div(f64([float(BITMAP_SIDE)]), as_f64(side))
+        new_h = round_size(op.mul(as_f64(size(ink, 0)), factor))
+        new_w = round_size(op.mul(as_f64(size(ink, 1)), factor))
+        level = as_f32(op.mul(as_f64(op.div(strongest, f32(255.0))), f64(ICON_INK_LEVEL)))
+        return [op.greater_or_equal(resize_float(ink, new_h, new_w, "bicubic"), level)]
+
+    def drawing() -> list[Var]:
+        levels = op.constant(value=_lowest_ink_levels(INK_LEVEL))
+        return [op.greater_or_equal(distance_map, op.gather(levels, as_i64(strongest)))]
+
+    is_icon = op.squeeze(op.less_or_equal(side, i64([SMALL_SIDE])), i64([0]))
+    return op.if_(is_icon, then_branch=icon, else_branch=drawing)[0], faint
+
+
+def stroke_patch(mask: Var) -> tuple[Var, Var]:
+    """Mask -> (the deslanted, narrowed digit at the work size with Digits' stroke thickness,
+    cropped to its ink; bool[1] "nothing left")."""
+    cut, found = crop(mask)
+    sheared, sheared_found = deslant(cut)
+    work = op.pad(fit(as_f32(narrow(sheared)), WORK_SIDE), i64([WORK_PAD] * 4))
+    patch, patch_found = crop(normalise_strokes(work))
+    return patch, op.not_(op.and_(op.and_(found, sheared_found), patch_found))
+
+
+def deslant(mask: Var) -> tuple[Var, Var]:
+    """Shear so the ink's principal axis is vertical (x shift per row = mu11 / mu02), as Pillow's
+    bilinear affine transform of the 0/255 mask then >= 128 gives; cropped again. Below
+    MIN_SLANT the shear is zero, which samples every pixel where it is."""
+    ink = as_f64(mask)
+    height = size(mask, 0)
+    width = size(mask, 1)
+    counts = op.reduce_sum(ink, i64([1]), keepdims=0)
+    total = maximum(op.reduce_sum(counts, keepdims=1), f64([1.0]))
+    y = arange(height)
+    x_sums = op.matmul(ink, arange(width))
+    dy = op.sub(y, op.div(_dot(y, counts), total))
+    mu02 = op.div(_dot(op.mul(dy, dy), counts), total)
+    mean_x = op.div(op.reduce_sum(x_sums, keepdims=1), total)
+    mu11 = op.div(_dot(dy, op.sub(x_sums, op.mul(counts, mean_x))), total)
+    flat = op.equal(mu02, f64([0.0]))
+    slant = op.clip(op.div(mu11, op.where(flat, f64([1.0]), mu02)), f64(-MAX_SLANT), f64(MAX_SLANT))
+    keep = op.or_(flat, op.less(op.abs(slant), f64([MIN_SLANT])))
+    slant = op.where(keep, f64([0.0]), slant)
+    rows = as_f64(height)
+    extra = op.ceil(op.mul(op.abs(slant), rows))
+    shift = op.sub(op.div(op.mul(op.neg(slant), op.sub(rows, f64([1.0]))), f64([2.0])), op.div(extra, f64([2.0])))
+    # Pillow's bilinear_filter8: x_in = (x + 0.5) + slant * (y + 0.5) + shift is inside the image
+    # when 0 <= x_in < width; the value is taken between the two nearest pixels of row y (edges
+    # clamped) at x_in - 0.5 and truncated to uint8.
+    columns = op.add(arange(op.add(width, as_i64(extra))), f64(0.5))
+    x_in = op.add(op.add(op.unsqueeze(columns, i64([0])),
+                         op.unsqueeze(op.mul(slant, op.add(y, f64(0.5))), i64([1]))), shift)
+    position = op.sub(x_in, f64(0.5))
+    left = op.floor(position)
+    weight = op.sub(position, left)
+    last = op.sub(width, i64([1]))
+    left_i = as_i64(left)
+    scaled = op.mul(ink, f64(255.0))
+    low = op.gather_elements(scaled, op.clip(left_i, i64(0), scalar(last)), axis=1)
+    high = op.gather_elements(scaled, op.clip(op.add(left_i, i64(1)), i64(0), scalar(last)), axis=1)
+    value = op.add(low, op.mul(op.sub(high, low), weight))
+    inside = op.and_(op.greater_or_equal(x_in, f64(0.0)), op.less(x_in, as_f64(width)))
+    return crop(op.and_(inside, op.greater_or_equal(value, f64(128.0))))
+
+
+def narrow(mask: Var) -> Var:
+    """Scale the width by WIDTH_SCALE (height kept; Pillow's 8-bit bilinear), to Digits'
+    proportions, cropped again. The mask is cropped, so its first column holds ink, and at these
+    scales (at most 1.5) an edge pixel keeps >= 62 % of its output pixel: some ink always stays."""
+    width = round_size(op.mul(as_f64(size(mask, 1)), f64(WIDTH_SCALE)))
+    return crop(resize_mask_width(mask, width, "bilinear"))[0]
+
+
+def fit(values: Var, side: int) -> Var:
+    """Scale (area-averaged when shrinking, bilinear when enlarging; aspect kept) so the longer
+    side is `side`: Pillow's BOX or BILINEAR resize of a mode "F" image."""
+    height = size(values, 0)
+    width = size(values, 1)
+    scale = op.div(f64([float(side)]), as_f64(maximum(height, width)))
+    new_h = round_size(op.mul(as_f64(height), scale))
+    new_w = round_size(op.mul(as_f64(width), scale))
+    shrinking = op.less(scale, f64([1.0]))
+
+    support = op.where(shrinking, f64([SUPPORT["box"]]), f64([SUPPORT["bilinear"]]))
+
+    def resampling(in_size: Var, out_size: Var) -> Var:
+        t = offsets(in_size, out_size, support)
+        return normalised(op.where(shrinking, kernel("box", t), kernel("bilinear", t)))
+
+    return two_passes(values, resampling(height, new_h), resampling(width, new_w))
+
+
+def _gaussian_matrix(n: Var) -> Var:
+    """float32[n, n]: the blur along one axis, rows normalised."""
+    index = arange(n, np.float32)
+    offset = op.div(op.sub(op.unsqueeze(index, i64([1])), op.unsqueeze(index, i64([0]))), f32(BLUR_SIGMA))
+    blur = op.exp(op.mul(f32(-0.5), op.mul(offset, offset)))
+    return op.div(blur, op.reduce_sum(blur, i64([1]), keepdims=1))
+
+
+def normalise_strokes(coverage: Var) -> Var:
+    """Thin pen or fat brush -> strokes as thick as Digits' (by their share of the bitmap).
+
+    Blurring then thresholding is a dilation (low threshold) or an erosion (high threshold);
+    the threshold is picked so the final 32x32 bitmap has Digits' ink fraction. The bounding
+    box grows with the strokes, which changes the final scale, so this repeats: a round that
+    finds the count of the round before gives the same mask, so three rounds always settle.
+    """
+    blurred = op.matmul(op.matmul(_gaussian_matrix(size(coverage, 0)), coverage),
+                        op.transpose(_gaussian_matrix(size(coverage, 1)), perm=[1, 0]))
+    values = op.reshape(blurred, i64([-1]))
+    strongest = op.reduce_max(values, keepdims=0)
+    floor = as_f32(op.mul(as_f64(strongest), f64(0.05)))
+    target = DIGITS_INK_FRACTION * BITMAP_SIDE**2
+    scale = f64([(WORK_SIDE / BITMAP_SIDE) ** 2])
+    mask = op.greater_or_equal(blurred, strongest)
+    for _ in range(STROKE_ROUNDS):
+        count = op.clip(as_i64(op.round(op.mul(f64(target), scale))), i64(1), scalar(size(values, 0)))
+        largest, _ = op.top_k(values, count, axis=0, largest=1, sorted=1)
+        kth = op.gather(largest, op.sub(count, i64([1])))
+        mask = op.greater_or_equal(blurred, maximum(kth, floor))
+        first, last, _ = ink_bounds(mask)
+        extent = op.add(op.reduce_max(op.sub(last, first), keepdims=1), i64([1]))
+        side = op.div(as_f64(extent), f64(float(BITMAP_SIDE)))
+        scale = op.mul(side, side)
+    return mask
+
+
+def turned(patch: Var, degrees: float) -> Var:
+    """The stroke patch turned by `degrees` (counter-clockwise), cropped to its ink again: Pillow's
+    rotate(degrees, NEAREST, expand=True), i.e. its 16.16 fixed-point affine loop (Geometry.c)."""
+    if degrees == 0.0:
+        return patch
+    radians = -math.radians(degrees % 360.0)
+    cos = round(math.cos(radians), 15)
+    sin = round(math.sin(radians), 15)
+
+    def affine(x: Var | float, y: Var | float, a: float, b: float, c: Var) -> Var:
+        # Python's a * x + b * y + c, term by term as Image.rotate evaluates it.
+        return op.add(op.add(_times(a, x), _times(b, y)), c)
+
+    height = as_f64(size(patch, 0))
+    width = as_f64(size(patch, 1))
+    centre_x = op.div(width, f64(2.0))
+    centre_y = op.div(height, f64(2.0))
+    c = op.add(affine(op.neg(centre_x), op.neg(centre_y), cos, sin, f64([0.0])), centre_x)
+    f = op.add(affine(op.neg(centre_x), op.neg(centre_y), -sin, cos, f64([0.0])), centre_y)
+    zero = f64([0.0])
+    corners = ((zero, zero), (width, zero), (width, height), (zero, height))
+    xs = op.concat([affine(x, y, cos, sin, c) for x, y in corners], axis=0)
+    ys = op.concat([affine(x, y, -sin, cos, f) for x, y in corners], axis=0)
+    new_w = op.sub(op.ceil(op.reduce_max(xs, keepdims=1)), op.floor(op.reduce_min(xs, keepdims=1)))
+    new_h = op.sub(op.ceil(op.reduce_max(ys, keepdims=1)), op.floor(op.reduce_min(ys, keepdims=1)))
+    tx = op.div(op.neg(op.sub(new_w, width)), f64(2.0))
+    ty = op.div(op.neg(op.sub(new_h, height)), f64(2.0))
+    c, f = affine(tx, ty, cos, sin, c), affine(tx, ty, -sin, cos, f)
+    a0, a1, a3, a4 = (math.floor(v * 65536.0 + 0.5) for v in (cos, sin, -sin, cos))
+    a2 = _fixed(op.add(op.add(c, f64(cos * 0.5)), f64(sin * 0.5)))
+    a5 = _fixed(op.add(op.add(f, f64(-sin * 0.5)), f64(cos * 0.5)))
+    columns = op.unsqueeze(arange(as_i64(new_w)), i64([0]))
+    rows = op.unsqueeze(arange(as_i64(new_h)), i64([1]))
+    x_in = op.floor(op.div(op.add(op.add(a2, op.mul(rows, f64(float(a1)))), op.mul(columns, f64(float(a0)))),
+                           f64(65536.0)))
+    y_in = op.floor(op.div(op.add(op.add(a5, op.mul(rows, f64(float(a4)))), op.mul(columns, f64(float(a3)))),
+                           f64(65536.0)))
+    inside = op.and_(op.and_(op.greater_or_equal(x_in, f64(0.0)), op.less(x_in, width)),
+                     op.and_(op.greater_or_equal(y_in, f64(0.0)), op.less(y_in, height)))
+    row = as_i64(op.clip(y_in, f64(0.0), op.squeeze(op.sub(height, f64([1.0])), i64([0]))))
+    column = as_i64(op.clip(x_in, f64(0.0), op.squeeze(op.sub(width, f64([1.0])), i64([0]))))
+    picked = op.gather(op.reshape(patch, i64([-1])), op.add(op.mul(row, size(patch, 1)), column))
+    return crop(op.and_(inside, picked))[0]
+
+
+def _times(a: float, x: Var | float) -> Var:
+    return op.mul(f64(a), x)
+
+
+def _fixed(v: Var) -> Var:
+    """Geometry.c's FIX: 16.16 fixed point, rounded."""
+    return op.floor(op.add(op.mul(v, f64(65536.0)), f64(0.5)))
+
+
+def patch_to_bitmap(patch: Var) -> tuple[Var, Var]:
+    """A view of the patch -> (bool[32, 32] laid out like an optdigits bitmap, bool[1] "empty")."""
+    return place_by_mass(op.greater_or_equal(fit(as_f32(patch), BITMAP_SIDE), f32(0.5)))
+
+
+def place_by_mass(patch: Var) -> tuple[Var, Var]:
+    """Put the fitted digit in the 32x32 bitmap with its centre of mass at the centre."""
+    extent = op.shape(patch)
+    ink = as_f64(patch)
+    rows = op.reduce_sum(ink, i64([1]), keepdims=0)
+    cols = op.reduce_sum(ink, i64([0]), keepdims=0)
+    count = op.reduce_sum(rows, keepdims=1)
+    means = op.div(op.concat([_dot(rows, arange(size(patch, 0))), _dot(cols, arange(size(patch, 1)))], axis=0),
+                   maximum(count, f64([1.0])))
+    room = op.sub(i64([BITMAP_SIDE, BITMAP_SIDE]), extent)
+    start = op.clip(as_i64(op.round(op.sub(f64((BITMAP_SIDE - 1) / 2.0), means))), i64(0), None)
+    start = minimum(start, room)
+    pads = op.concat([start, op.sub(room, start)], axis=0)
+    return op.pad(patch, pads), op.equal(count, f64([0.0]))
+
+
+def bitmap_to_features(bitmap: Var) -> Var:
+    """bool[32, 32] -> float32[1, 64]: ink pixels counted in each 4x4 block, as optdigits did."""
+    blocks = op.reshape(as_f32(bitmap), i64([GRID_SIDE, BLOCK, GRID_SIDE, BLOCK]))
+    return op.reshape(op.reduce_sum(blocks, i64([1, 3]), keepdims=0), i64([1, N_FEATURES]))
+
+
+def _dot(a: Var, b: Var) -> Var:
+    """Two vectors -> float[1]."""
+    return op.reduce_sum(op.mul(a, b), keepdims=1)
