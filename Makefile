@@ -15,7 +15,7 @@ DIGITS_ONLY ?=
 MODEL_PKL     := $(ARTIFACTS)/best_model.pkl
 MODEL_ONNX    := $(ARTIFACTS)/model.onnx
 TRAIN_INPUTS  := $(wildcard train/*.py digits/*.py) train/fonts.txt requirements/train.txt
-EXPORT_INPUTS := $(wildcard export/*.py digits/*.py) requirements/train.txt
+EXPORT_INPUTS := $(wildcard export/*.py digits/*.py recognizer/*.py) requirements/train.txt
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-deps fonts train evaluate export serve openapi lint test test-fast test-server \

@@ -22,3 +22,4 @@ MODEL_VERSION_KEY: Final = "model_version"
 IMAGE_INPUT: Final = "image"  # uint8[H, W, 4], RGBA
 FEATURES_OUTPUT: Final = "features"  # float32[views, 64]: each view's Digits features
 BLANK_OUTPUT: Final = "blank"  # bool[1]: no digit to read (too faint, or nothing left after cropping)
+SURE_OUTPUT: Final = "sure"  # bool[1]: the answer's confidence reaches the not-sure threshold

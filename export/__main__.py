@@ -1,7 +1,12 @@
-"""`python -m export`: convert artifacts/best_model.pkl to artifacts/model.onnx behind the parity gate.
+"""`python -m export`: convert artifacts/best_model.pkl to artifacts/model.onnx and
+artifacts/recognizer.onnx behind the parity gate.
 
-The new model.onnx is published (renamed into place) only if onnxruntime's labels match
-scikit-learn's and its probabilities are within the tolerance; otherwise the previous file stays.
+model.onnx is the forest (64 Digits features in, calibrated probabilities out), what the server
+runs after its own preprocessing; recognizer.onnx is the whole recognizer (RGBA pixels in, the
+calibrated answer out): the featurizer graph, the forest and the mean over the views in one file,
+for embedding. Both are published (renamed into place) only if onnxruntime agrees with
+scikit-learn on feature rows and the whole file agrees with its parts on images; otherwise the
+previous files stay.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from digits.artifacts import (
     MODEL_FACTS_FILE,
     MODEL_FILE,
     PARITY_FILE,
+    RECOGNIZER_FILE,
     TUNING_FILE,
     atomic_path,
     missing_inputs,
@@ -32,16 +38,21 @@ from digits.artifacts import (
 from digits.cli import OneLineParser
 from digits.contract import (
     CLASSES,
+    FEATURES_OUTPUT,
     GRID_SIDE,
+    IMAGE_INPUT,
     INPUT_NAME,
     LABEL_OUTPUT,
     MODEL_VERSION_KEY,
     N_FEATURES,
     PIXEL_MAX,
     PROBABILITIES_OUTPUT,
+    SURE_OUTPUT,
 )
+from digits.views import VIEWS
 from export.convert import opset_imports, set_metadata, to_onnx
-from export.parity import PROBABILITY_TOLERANCE, gate, probe_inputs
+from export.parity import PROBABILITY_TOLERANCE, gate, gate_images, image_probes, probe_inputs
+from recognizer.compose import BLANK_LABEL, recognizer_model
 
 LIBRARIES = ("scikit-learn", "skl2onnx", "onnx", "onnxruntime", "optuna", "numpy")
 
@@ -70,34 +81,61 @@ def model_facts(artifacts: Path, source_sha256: str) -> dict[str, Any]:
         "held_out_macro_f1": metrics["tuned"]["macro_f1"],
         "class_labels": list(CLASSES),
         "library_versions": {name: version(name) for name in LIBRARIES},
-        "input": {"name": INPUT_NAME, "dtype": "float32", "shape": ["N", N_FEATURES]},
-        "outputs": {LABEL_OUTPUT: {"dtype": "int64", "shape": ["N"]},
-                    PROBABILITIES_OUTPUT: {"dtype": "float32", "shape": ["N", len(CLASSES)]}},
-        "preprocessing": (f"{N_FEATURES} features: a {GRID_SIDE}x{GRID_SIDE} grid flattened row-major; "
-                          f"each value 0..{PIXEL_MAX:g} counts ink pixels in a 4x4 block of a "
-                          "normalised 32x32 bitmap, as in scikit-learn's Digits (UCI optdigits)"),
     }
+
+
+# What each published file takes and answers (docs/contract.md).
+FOREST_IO: dict[str, Any] = {
+    "input": {"name": INPUT_NAME, "dtype": "float32", "shape": ["N", N_FEATURES]},
+    "outputs": {LABEL_OUTPUT: {"dtype": "int64", "shape": ["N"]},
+                PROBABILITIES_OUTPUT: {"dtype": "float32", "shape": ["N", len(CLASSES)]}},
+    "preprocessing": (f"{N_FEATURES} features: a {GRID_SIDE}x{GRID_SIDE} grid flattened row-major; "
+                      f"each value 0..{PIXEL_MAX:g} counts ink pixels in a 4x4 block of a "
+                      "normalised 32x32 bitmap, as in scikit-learn's Digits (UCI optdigits)"),
+}
+RECOGNIZER_IO: dict[str, Any] = {
+    "input": {"name": IMAGE_INPUT, "dtype": "uint8", "shape": ["height", "width", 4],
+              "meaning": "a decoded image, RGBA"},
+    "outputs": {LABEL_OUTPUT: {"dtype": "int64", "shape": [1], "blank": BLANK_LABEL},
+                PROBABILITIES_OUTPUT: {"dtype": "float32", "shape": [1, len(CLASSES)]},
+                SURE_OUTPUT: {"dtype": "bool", "shape": [1]},
+                FEATURES_OUTPUT: {"dtype": "float32", "shape": [VIEWS, N_FEATURES]}},
+    "preprocessing": "inside the graph (docs/contract.md): ink from the background colour, crop, deslant, "
+                     "narrow, stroke normalisation, 32x32 fit, centring by mass, 4x4 counts; "
+                     f"{VIEWS} views averaged",
+}
 
 
 def export(artifacts: Path, tolerance: float, random_rows: int, seed: int) -> dict[str, Any]:
     source = artifacts / BEST_MODEL
     sk_model = joblib.load(source)
     facts = model_facts(artifacts, sha256_of(source))
-    onx = set_metadata(to_onnx(sk_model), facts)
+    forest = to_onnx(sk_model)
+    whole = set_metadata(recognizer_model(forest), {**facts, **RECOGNIZER_IO})
+    onx = set_metadata(forest, {**facts, **FOREST_IO})
     onnx_bytes = onx.SerializeToString()
+    whole_bytes = whole.SerializeToString()
     digits = load_digits().data.astype(np.float32)
-    parity = gate(sk_model, onnx_bytes, probe_inputs(digits, random_rows, seed), tolerance)
+    rows = gate(sk_model, onnx_bytes, probe_inputs(digits, random_rows, seed), tolerance)
+    images = gate_images(sk_model, whole_bytes, image_probes(digits, seed), tolerance)
+    parity = {"passed": rows["passed"] and images["passed"], "forest_rows": rows, "whole_file_images": images}
     write_json(artifacts / PARITY_FILE, parity)
-    if not parity["passed"]:
-        raise GateFailed(
-            f"parity gate failed: {parity['label_mismatches']} label mismatches outside ties, "
-            f"max |Δp| {parity['max_abs_probability_diff']:.2e} (tolerance {tolerance:g}); "
-            f"{MODEL_FILE} not published, see {artifacts / PARITY_FILE}")
+    for part, verdict in (("feature rows", rows), ("images", images)):
+        if not verdict["passed"]:
+            raise GateFailed(
+                f"parity gate failed on {part}: {verdict['label_mismatches']} label mismatches outside ties, "
+                f"max |Δp| {verdict['max_abs_probability_diff']:.2e} (tolerance {tolerance:g}); "
+                f"{MODEL_FILE} and {RECOGNIZER_FILE} not published, see {artifacts / PARITY_FILE}")
+    with atomic_path(artifacts / RECOGNIZER_FILE) as tmp:
+        tmp.write_bytes(whole_bytes)
     with atomic_path(artifacts / MODEL_FILE) as tmp:
         tmp.write_bytes(onnx_bytes)
-    summary = {**facts, "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+    summary = {**facts, **FOREST_IO, "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+               "recognizer": {**RECOGNIZER_IO, "sha256": hashlib.sha256(whole_bytes).hexdigest(),
+                              "bytes": len(whole_bytes), "opset_imports": opset_imports(whole)},
                "onnx_bytes": len(onnx_bytes), "opset_imports": opset_imports(onx),
-               "parity": {k: v for k, v in parity.items() if k != "sets"}}
+               "parity": {part: {k: v for k, v in verdict.items() if k != "sets"}
+                          for part, verdict in (("forest_rows", rows), ("whole_file_images", images))}}
     write_json(artifacts / MODEL_FACTS_FILE, summary)
     return summary
 
@@ -122,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     except GateFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    parity = summary["parity"]
-    print(f"parity: {parity['rows']} rows, {parity['label_mismatches']} label mismatches "
-          f"({parity['tie_rows']} near-ties reported apart), max |Δp| "
-          f"{parity['max_abs_probability_diff']:.2e} <= {args.tolerance:g}")
+    for part, parity in summary["parity"].items():
+        print(f"parity ({part}): {parity['rows']} checked, {parity['label_mismatches']} label mismatches "
+              f"({parity['tie_rows']} near-ties reported apart), max |Δp| "
+              f"{parity['max_abs_probability_diff']:.2e} <= {args.tolerance:g}")
     print(f"published {args.artifacts / MODEL_FILE} ({summary['onnx_bytes']:,} bytes, "
           f"sha256 {summary['onnx_sha256'][:16]}…, opsets {summary['opset_imports']})")
+    whole = summary["recognizer"]
+    print(f"published {args.artifacts / RECOGNIZER_FILE} ({whole['bytes']:,} bytes, "
+          f"sha256 {whole['sha256'][:16]}…, opsets {whole['opset_imports']})")
     return 0
 
 

@@ -9,7 +9,12 @@ import numpy as np
 import onnxruntime as ort
 
 from digits.calibration import calibrate
-from digits.contract import INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
+from digits.contract import IMAGE_INPUT, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
+from digits.pixels import rgba, row_to_rgba
+from drawings.generate import iter_drawings
+from handwriting.render import STYLES, iter_uploads, load, spread
+from recognizer.compose import BLANK_LABEL
+from recognizer.run import Featurizer, session_options
 
 PROBABILITY_TOLERANCE = 1e-5
 
@@ -50,7 +55,7 @@ def probe_inputs(digits: np.ndarray, random_rows: int, seed: int) -> dict[str, n
 
 
 def run_onnx(onnx_bytes: bytes, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(onnx_bytes, session_options(), providers=["CPUExecutionProvider"])
     labels, probabilities = session.run([LABEL_OUTPUT, PROBABILITIES_OUTPUT], {INPUT_NAME: X})
     return labels, probabilities
 
@@ -81,7 +86,10 @@ def compare(sk_model: Any, onnx_bytes: bytes, X: np.ndarray,
 def gate(sk_model: Any, onnx_bytes: bytes, probes: dict[str, np.ndarray],
          tolerance: float = PROBABILITY_TOLERANCE) -> dict[str, Any]:
     """Compare on each probe set; `passed` only if every set passes."""
-    by_set = {name: compare(sk_model, onnx_bytes, X, tolerance) for name, X in probes.items()}
+    return _summary({name: compare(sk_model, onnx_bytes, X, tolerance) for name, X in probes.items()}, tolerance)
+
+
+def _summary(by_set: dict[str, ParityResult], tolerance: float) -> dict[str, Any]:
     return {
         "passed": all(result.passed for result in by_set.values()),
         "tolerance": tolerance,
@@ -91,3 +99,51 @@ def gate(sk_model: Any, onnx_bytes: bytes, probes: dict[str, np.ndarray],
         "max_abs_probability_diff": max(r.max_abs_probability_diff for r in by_set.values()),
         "sets": {name: result.to_json() for name, result in by_set.items()},
     }
+
+
+def image_probes(digits: np.ndarray, seed: int, drawings_per_class: int = 10,
+                 real_digits: int = 50) -> dict[str, list[np.ndarray]]:
+    """The images the whole-file gate checks: every Digits row drawn as the 8x8 icon it describes,
+    generated drawings of every style, and real development uploads of every style."""
+    uploads = iter_uploads(load(), tuple(STYLES), spread(real_digits, len(load().labels)))
+    return {
+        "digits_as_icons": [row_to_rgba(row) for row in digits],
+        "drawings": [rgba(drawing.image) for drawing in iter_drawings(seed, drawings_per_class)],
+        "real_uploads": [rgba(upload.image) for upload in uploads],
+    }
+
+
+def compare_images(sk_model: Any, model_bytes: bytes, images: list[np.ndarray], featurizer: Featurizer,
+                   tolerance: float = PROBABILITY_TOLERANCE) -> ParityResult:
+    """The published file against its parts: the featurizer graph's views -> scikit-learn's
+    predict_proba -> calibrate -> the mean over the views. A blank image must answer BLANK_LABEL
+    with all-zero probabilities."""
+    session = ort.InferenceSession(model_bytes, session_options(), providers=["CPUExecutionProvider"])
+    answers = [session.run([LABEL_OUTPUT, PROBABILITIES_OUTPUT], {IMAGE_INPUT: pixels}) for pixels in images]
+    labels = np.array([int(label[0]) for label, _ in answers])
+    probabilities = np.vstack([p for _, p in answers])
+    views = [featurizer.views(pixels) for pixels in images]
+    blank = np.array([is_blank for _, is_blank in views])
+    rows = np.vstack([features for features, _ in views])
+    per_view = calibrate(sk_model.predict_proba(rows)).reshape(len(images), -1, probabilities.shape[1])
+    expected = per_view.mean(axis=1)
+    expected[blank] = 0.0
+    expected_labels = np.where(blank, BLANK_LABEL, sk_model.classes_[np.argmax(expected, axis=1)])
+    top_two = np.sort(expected, axis=1)[:, -2:]
+    tie = ~blank & (top_two[:, 1] - top_two[:, 0] <= tolerance)
+    mismatch = labels != expected_labels
+    return ParityResult(
+        rows=len(images),
+        label_mismatches=int(np.sum(mismatch & ~tie)),
+        tie_rows=int(np.sum(tie)),
+        tie_label_mismatches=int(np.sum(mismatch & tie)),
+        max_abs_probability_diff=float(np.max(np.abs(probabilities - expected))),
+        tolerance=tolerance,
+    )
+
+
+def gate_images(sk_model: Any, model_bytes: bytes, probes: dict[str, list[np.ndarray]],
+                tolerance: float = PROBABILITY_TOLERANCE) -> dict[str, Any]:
+    featurizer = Featurizer()
+    return _summary({name: compare_images(sk_model, model_bytes, images, featurizer, tolerance)
+                     for name, images in probes.items()}, tolerance)

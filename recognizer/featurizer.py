@@ -94,9 +94,9 @@ def shrink_for_analysis(rgba: Var) -> Var:
         zero = i64([0])
         pads = op.concat([zero, zero, zero, op.sub(op.mul(out_h, factor), height),
                           op.sub(op.mul(out_w, factor), width), zero], axis=0)
-        padded = op.pad(op.cast(rgba, to=np.int64), pads)
+        padded = op.cast(op.pad(rgba, pads), to=np.int32)  # padded while 1 byte a channel
         blocks = op.reshape(padded, op.concat([out_h, factor, out_w, factor, i64([4])], axis=0))
-        sums = op.reduce_sum(blocks, i64([1, 3]), keepdims=0)
+        sums = as_i64(op.reduce_sum(blocks, i64([1, 3]), keepdims=0))  # int32 inside: 4 bytes a channel
         rows_in = minimum(factor, op.sub(height, op.mul(as_i64(arange(out_h)), factor)))
         cols_in = minimum(factor, op.sub(width, op.mul(as_i64(arange(out_w)), factor)))
         count = op.mul(op.unsqueeze(rows_in, i64([1])), op.unsqueeze(cols_in, i64([0])))
@@ -207,11 +207,14 @@ def deslant(mask: Var) -> tuple[Var, Var]:
     position = op.sub(x_in, f64(0.5))
     left = op.floor(position)
     weight = op.sub(position, left)
-    last = op.sub(width, i64([1]))
+    last = scalar(op.sub(width, i64([1])))
     left_i = as_i64(left)
-    scaled = op.mul(ink, f64(255.0))
-    low = op.gather_elements(scaled, op.clip(left_i, i64(0), scalar(last)), axis=1)
-    high = op.gather_elements(scaled, op.clip(op.add(left_i, i64(1)), i64(0), scalar(last)), axis=1)
+    # Row y's pixel x is element y * width + x of the flattened mask (one Gather, no GatherElements:
+    # onnx.reference mis-shapes GatherElements when the index is wider than the data).
+    row_start = op.unsqueeze(op.mul(as_i64(y), width), i64([1]))
+    scaled = op.reshape(op.mul(ink, f64(255.0)), i64([-1]))
+    low = op.gather(scaled, op.add(row_start, op.clip(left_i, i64(0), last)))
+    high = op.gather(scaled, op.add(row_start, op.clip(op.add(left_i, i64(1)), i64(0), last)))
     value = op.add(low, op.mul(op.sub(high, low), weight))
     inside = op.and_(op.greater_or_equal(x_in, f64(0.0)), op.less(x_in, as_f64(width)))
     return crop(op.and_(inside, op.greater_or_equal(value, f64(128.0))))
@@ -228,28 +231,41 @@ def narrow(mask: Var) -> Var:
 def fit(values: Var, side: int) -> Var:
     """Scale (area-averaged when shrinking, bilinear when enlarging; aspect kept) so the longer
     side is `side`: Pillow's BOX or BILINEAR resize of a mode "F" image."""
-    height = size(values, 0)
-    width = size(values, 1)
-    scale = op.div(f64([float(side)]), as_f64(maximum(height, width)))
-    new_h = round_size(op.mul(as_f64(height), scale))
-    new_w = round_size(op.mul(as_f64(width), scale))
+    extent = op.shape(values)
+    scale = op.div(f64([float(side)]), as_f64(op.reduce_max(extent, keepdims=1)))
+    fitted = round_size(op.mul(as_f64(extent), scale))
     shrinking = op.less(scale, f64([1.0]))
-
     support = op.where(shrinking, f64([SUPPORT["box"]]), f64([SUPPORT["bilinear"]]))
 
-    def resampling(in_size: Var, out_size: Var) -> Var:
-        t = offsets(in_size, out_size, support)
-        return normalised(op.where(shrinking, kernel("box", t), kernel("bilinear", t)))
+    def resampling(axis: int, transposed: bool) -> Var:
+        t = offsets(op.slice(extent, i64([axis]), i64([axis + 1])),
+                    op.slice(fitted, i64([axis]), i64([axis + 1])), support, transposed)
+        return normalised(op.where(shrinking, kernel("box", t), kernel("bilinear", t)), transposed)
 
-    return two_passes(values, resampling(height, new_h), resampling(width, new_w))
+    return two_passes(values, resampling(0, False), resampling(1, True))
+
+
+# The padded work array's sides: a fitted side (1..WORK_SIDE) plus the padding on both ends.
+_WORK_LIMIT: Final = WORK_SIDE + 2 * WORK_PAD
+
+
+def _blur_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian's values by offset (a Toeplitz matrix) and, for every side n, each row's sum
+    over the first n columns: numpy's float32 arithmetic, done once here instead of per image."""
+    index = np.arange(_WORK_LIMIT, dtype=np.float32)
+    blur = np.exp(-0.5 * ((index[:, None] - index[None, :]) / np.float32(BLUR_SIGMA)) ** 2)
+    sums = np.zeros((_WORK_LIMIT + 1, _WORK_LIMIT), dtype=np.float32)
+    for n in range(1, _WORK_LIMIT + 1):
+        sums[n, :n] = blur[:n, :n].sum(axis=1)
+    return blur, sums
 
 
 def _gaussian_matrix(n: Var) -> Var:
     """float32[n, n]: the blur along one axis, rows normalised."""
-    index = arange(n, np.float32)
-    offset = op.div(op.sub(op.unsqueeze(index, i64([1])), op.unsqueeze(index, i64([0]))), f32(BLUR_SIGMA))
-    blur = op.exp(op.mul(f32(-0.5), op.mul(offset, offset)))
-    return op.div(blur, op.reduce_sum(blur, i64([1]), keepdims=1))
+    blur, sums = _blur_tables()
+    square = op.slice(op.constant(value=blur), i64([0, 0]), op.concat([n, n], axis=0))
+    row_sums = op.slice(op.gather(op.constant(value=sums), n), i64([0, 0]), op.concat([i64([1]), n], axis=0))
+    return op.div(square, op.transpose(row_sums, perm=[1, 0]))
 
 
 def normalise_strokes(coverage: Var) -> Var:
@@ -265,14 +281,18 @@ def normalise_strokes(coverage: Var) -> Var:
     values = op.reshape(blurred, i64([-1]))
     strongest = op.reduce_max(values, keepdims=0)
     floor = as_f32(op.mul(as_f64(strongest), f64(0.05)))
+    # The count-th largest value is never below the floor unless fewer values reach it: sort only
+    # those, once (a partial sort of all of them each round costs ~10x numpy's partition).
+    candidates = op.compress(values, op.greater_or_equal(values, floor))
+    reaching = size(candidates, 0)
+    ranked, _ = op.top_k(candidates, reaching, axis=0, largest=1, sorted=1)
     target = DIGITS_INK_FRACTION * BITMAP_SIDE**2
     scale = f64([(WORK_SIDE / BITMAP_SIDE) ** 2])
     mask = op.greater_or_equal(blurred, strongest)
     for _ in range(STROKE_ROUNDS):
         count = op.clip(as_i64(op.round(op.mul(f64(target), scale))), i64(1), scalar(size(values, 0)))
-        largest, _ = op.top_k(values, count, axis=0, largest=1, sorted=1)
-        kth = op.gather(largest, op.sub(count, i64([1])))
-        mask = op.greater_or_equal(blurred, maximum(kth, floor))
+        kth = op.gather(ranked, op.sub(minimum(count, reaching), i64([1])))
+        mask = op.greater_or_equal(blurred, op.where(op.greater(count, reaching), floor, kth))
         first, last, _ = ink_bounds(mask)
         extent = op.add(op.reduce_max(op.sub(last, first), keepdims=1), i64([1]))
         side = op.div(as_f64(extent), f64(float(BITMAP_SIDE)))
@@ -282,56 +302,47 @@ def normalise_strokes(coverage: Var) -> Var:
 
 def turned(patch: Var, degrees: float) -> Var:
     """The stroke patch turned by `degrees` (counter-clockwise), cropped to its ink again: Pillow's
-    rotate(degrees, NEAREST, expand=True), i.e. its 16.16 fixed-point affine loop (Geometry.c)."""
+    rotate(degrees, NEAREST, expand=True), i.e. its 16.16 fixed-point affine loop (Geometry.c).
+
+    Image.rotate's matrix arithmetic is done on (x, y) pairs at once, each product and sum rounded
+    as Python rounds a * x + b * y + c, so the canvas size and offsets are Pillow's exactly."""
     if degrees == 0.0:
         return patch
     radians = -math.radians(degrees % 360.0)
     cos = round(math.cos(radians), 15)
     sin = round(math.sin(radians), 15)
+    rotation = np.array([[cos, sin], [-sin, cos]])
 
-    def affine(x: Var | float, y: Var | float, a: float, b: float, c: Var) -> Var:
-        # Python's a * x + b * y + c, term by term as Image.rotate evaluates it.
-        return op.add(op.add(_times(a, x), _times(b, y)), c)
+    def affine(points: Var, offset: Var) -> Var:
+        """(a * x + b * y) + c for each row of `rotation`, over the last axis of points (.., 2)."""
+        products = op.mul(op.unsqueeze(points, i64([-2])), f64(rotation.tolist()))
+        return op.add(op.reduce_sum(products, i64([-1]), keepdims=0), offset)
 
-    height = as_f64(size(patch, 0))
-    width = as_f64(size(patch, 1))
-    centre_x = op.div(width, f64(2.0))
-    centre_y = op.div(height, f64(2.0))
-    c = op.add(affine(op.neg(centre_x), op.neg(centre_y), cos, sin, f64([0.0])), centre_x)
-    f = op.add(affine(op.neg(centre_x), op.neg(centre_y), -sin, cos, f64([0.0])), centre_y)
-    zero = f64([0.0])
-    corners = ((zero, zero), (width, zero), (width, height), (zero, height))
-    xs = op.concat([affine(x, y, cos, sin, c) for x, y in corners], axis=0)
-    ys = op.concat([affine(x, y, -sin, cos, f) for x, y in corners], axis=0)
-    new_w = op.sub(op.ceil(op.reduce_max(xs, keepdims=1)), op.floor(op.reduce_min(xs, keepdims=1)))
-    new_h = op.sub(op.ceil(op.reduce_max(ys, keepdims=1)), op.floor(op.reduce_min(ys, keepdims=1)))
-    tx = op.div(op.neg(op.sub(new_w, width)), f64(2.0))
-    ty = op.div(op.neg(op.sub(new_h, height)), f64(2.0))
-    c, f = affine(tx, ty, cos, sin, c), affine(tx, ty, -sin, cos, f)
-    a0, a1, a3, a4 = (math.floor(v * 65536.0 + 0.5) for v in (cos, sin, -sin, cos))
-    a2 = _fixed(op.add(op.add(c, f64(cos * 0.5)), f64(sin * 0.5)))
-    a5 = _fixed(op.add(op.add(f, f64(-sin * 0.5)), f64(cos * 0.5)))
-    columns = op.unsqueeze(arange(as_i64(new_w)), i64([0]))
-    rows = op.unsqueeze(arange(as_i64(new_h)), i64([1]))
-    x_in = op.floor(op.div(op.add(op.add(a2, op.mul(rows, f64(float(a1)))), op.mul(columns, f64(float(a0)))),
-                           f64(65536.0)))
-    y_in = op.floor(op.div(op.add(op.add(a5, op.mul(rows, f64(float(a4)))), op.mul(columns, f64(float(a3)))),
-                           f64(65536.0)))
-    inside = op.and_(op.and_(op.greater_or_equal(x_in, f64(0.0)), op.less(x_in, width)),
-                     op.and_(op.greater_or_equal(y_in, f64(0.0)), op.less(y_in, height)))
-    row = as_i64(op.clip(y_in, f64(0.0), op.squeeze(op.sub(height, f64([1.0])), i64([0]))))
-    column = as_i64(op.clip(x_in, f64(0.0), op.squeeze(op.sub(width, f64([1.0])), i64([0]))))
-    picked = op.gather(op.reshape(patch, i64([-1])), op.add(op.mul(row, size(patch, 1)), column))
+    extent = as_f64(op.gather(op.shape(patch), i64([1, 0])))  # (w, h)
+    centre = op.div(extent, f64(2.0))
+    offset = op.add(affine(op.neg(centre), f64([0.0, 0.0])), centre)
+    corners = affine(op.mul(f64([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), extent), offset)
+    canvas = op.sub(op.ceil(op.reduce_max(corners, i64([0]), keepdims=0)),
+                    op.floor(op.reduce_min(corners, i64([0]), keepdims=0)))
+    offset = affine(op.div(op.neg(op.sub(canvas, extent)), f64(2.0)), offset)
+    # Geometry.c's affine_fixed: FIX(v) = floor(v * 65536 + 0.5); the pixel centre's half steps
+    # are added to the offsets first, the source pixel is the fixed-point value >> 16.
+    steps = np.floor(rotation * 65536.0 + 0.5)
+    start = op.add(op.add(offset, f64((rotation[:, 0] * 0.5).tolist())), f64((rotation[:, 1] * 0.5).tolist()))
+    start = op.floor(op.add(op.mul(start, f64(65536.0)), f64(0.5)))
+    size_xy = as_i64(canvas)
+    columns = op.reshape(arange(op.slice(size_xy, i64([0]), i64([1]))), i64([1, 1, -1]))
+    rows = op.reshape(arange(op.slice(size_xy, i64([1]), i64([2]))), i64([1, -1, 1]))
+    fixed = op.add(op.add(op.reshape(start, i64([2, 1, 1])), op.mul(rows, f64(steps[:, 1].reshape(2, 1, 1)))),
+                   op.mul(columns, f64(steps[:, 0].reshape(2, 1, 1))))
+    source = op.floor(op.div(fixed, f64(65536.0)))  # (x, y) planes
+    limit = op.reshape(op.sub(extent, f64(1.0)), i64([2, 1, 1]))
+    clamped = op.min([op.max([source, f64(0.0)]), limit])
+    inside = op.less(op.reduce_sum(op.abs(op.sub(clamped, source)), i64([0]), keepdims=0), f64(0.5))
+    index = op.reduce_sum(op.mul(clamped, op.reshape(op.concat([f64([1.0]), op.slice(extent, i64([0]), i64([1]))],
+                                                               axis=0), i64([2, 1, 1]))), i64([0]), keepdims=0)
+    picked = op.gather(op.reshape(patch, i64([-1])), as_i64(index))
     return crop(op.and_(inside, picked))[0]
-
-
-def _times(a: float, x: Var | float) -> Var:
-    return op.mul(f64(a), x)
-
-
-def _fixed(v: Var) -> Var:
-    """Geometry.c's FIX: 16.16 fixed point, rounded."""
-    return op.floor(op.add(op.mul(v, f64(65536.0)), f64(0.5)))
 
 
 def patch_to_bitmap(patch: Var) -> tuple[Var, Var]:

@@ -9,6 +9,7 @@ from constants is computed here in Python, not in the graph.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 import numpy as np
@@ -52,9 +53,21 @@ def scalar(vector: Var) -> Var:
     return op.squeeze(vector, i64([0]))
 
 
-def arange(n: Var, dtype: type = np.float64) -> Var:
-    """0, 1, ..., n - 1 for n as int64[1], in `dtype`."""
-    return op.cast(op.range(i64(0), scalar(n), i64(1)), to=dtype)
+# Every axis the graph walks is at most a few hundred long (an analysis-sized image, a shear's
+# extra width, a turned patch): slicing one shared constant costs one operator, Range three.
+ARANGE_LIMIT: Final = 2048
+
+
+@cache
+def _counting(dtype: type, start: float, shape: tuple[int, ...]) -> Var:
+    return op.constant(value=(np.arange(ARANGE_LIMIT, dtype=np.float64) + start).astype(dtype).reshape(shape))
+
+
+def arange(n: Var, dtype: type = np.float64, start: float = 0.0, axis: int | None = None) -> Var:
+    """start, start + 1, ..., start + n - 1 for n as int64[1] (at most ARANGE_LIMIT), in `dtype`;
+    with `axis` (0 or 1), as a column or a row of a 2-D tensor."""
+    shape = (ARANGE_LIMIT,) if axis is None else ((ARANGE_LIMIT, 1) if axis == 0 else (1, ARANGE_LIMIT))
+    return op.slice(_counting(dtype, start, shape), i64([0]), n, i64([0 if axis is None else axis]))
 
 
 def maximum(a: Var, b: Var) -> Var:

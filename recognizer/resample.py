@@ -25,15 +25,17 @@ BICUBIC_A: Final = -0.5
 PRECISION_BITS: Final = 32 - 8 - 2
 
 
-def offsets(in_size: Var, out_size: Var, support: float | Var) -> Var:
-    """float64[out, in]: the filter argument (x - centre + 0.5) / filterscale where input pixel x
-    lies in output pixel i's window, and a value no filter reaches (-9) elsewhere; for int64[1]
-    sizes and the filter's support at scale 1 (a float, or float64[1] chosen in the graph)."""
+def offsets(in_size: Var, out_size: Var, support: float | Var, transposed: bool = False) -> Var:
+    """float64[out, in] (or [in, out] when transposed): the filter argument (x - centre + 0.5) /
+    filterscale where input pixel x lies in output pixel i's window, and a value no filter
+    reaches (-9) elsewhere; for int64[1] sizes and the filter's support at scale 1 (a float, or
+    float64[1] chosen in the graph)."""
+    out_axis, in_axis = (1, 0) if transposed else (0, 1)
     scale = op.div(as_f64(in_size), as_f64(out_size))
     filterscale = maximum(scale, f64([1.0]))
     reach = op.mul(f64([support]) if isinstance(support, float) else support, filterscale)
-    centre = op.unsqueeze(op.mul(op.add(arange(out_size), f64(0.5)), scale), i64([1]))
-    source = op.unsqueeze(arange(in_size), i64([0]))
+    centre = op.mul(arange(out_size, start=0.5, axis=out_axis), scale)
+    source = arange(in_size, axis=in_axis)
     first = op.floor(op.add(op.sub(centre, reach), f64(0.5)))
     end = op.floor(op.add(op.add(centre, reach), f64(0.5)))
     window = op.and_(op.greater_or_equal(source, first), op.less(source, end))
@@ -56,33 +58,34 @@ def kernel(kind: Filter, t: Var) -> Var:
     return op.where(op.less(distance, f64(1.0)), near, op.where(op.less(distance, f64(2.0)), far, f64(0.0)))
 
 
-def normalised(raw: Var) -> Var:
-    return op.div(raw, op.reduce_sum(raw, i64([1]), keepdims=1))
+def normalised(raw: Var, transposed: bool = False) -> Var:
+    return op.div(raw, op.reduce_sum(raw, i64([0 if transposed else 1]), keepdims=1))
 
 
-def weights(in_size: Var, out_size: Var, kind: Filter) -> Var:
-    """float64[out, in]: the weights output pixel i takes from each input pixel."""
-    return normalised(kernel(kind, offsets(in_size, out_size, SUPPORT[kind])))
+def weights(in_size: Var, out_size: Var, kind: Filter, transposed: bool = False) -> Var:
+    """float64[out, in] (or [in, out]): the weights output pixel i takes from each input pixel."""
+    return normalised(kernel(kind, offsets(in_size, out_size, SUPPORT[kind], transposed)), transposed)
 
 
 def resize_float(image: Var, height: Var, width: Var, kind: Filter) -> Var:
     """float32[H, W] -> float32[height, width]: Image.fromarray(image).resize((width, height),
     kind) of a mode "F" image."""
-    return two_passes(image, weights(size(image, 0), height, kind), weights(size(image, 1), width, kind))
+    return two_passes(image, weights(size(image, 0), height, kind),
+                      weights(size(image, 1), width, kind, transposed=True))
 
 
 def two_passes(image: Var, down: Var, across: Var) -> Var:
-    """Pillow's horizontal then vertical pass with the given weight matrices."""
-    horizontal = as_f32(op.matmul(as_f64(image), op.transpose(across, perm=[1, 0])))
+    """Pillow's horizontal then vertical pass: float64 down[out_h, H] and across[W, out_w]."""
+    horizontal = as_f32(op.matmul(as_f64(image), across))
     return as_f32(op.matmul(down, as_f64(horizontal)))
 
 
 def resize_mask_width(mask: Var, width: Var, kind: Filter) -> Var:
     """bool[H, W] -> bool[H, width]: the mask as an 8-bit image (0/255) resized horizontally by
     Pillow's fixed-point 8-bit pass (coefficients rounded away from zero, sum rounded), >= 128."""
-    scaled = op.mul(weights(size(mask, 1), width, kind), f64(float(1 << PRECISION_BITS)))
+    scaled = op.mul(weights(size(mask, 1), width, kind, transposed=True), f64(float(1 << PRECISION_BITS)))
     fixed = as_f64(as_i64_toward_zero(op.add(scaled, op.mul(op.sign(scaled), f64(0.5)))))
-    total = op.matmul(op.mul(as_f64(mask), f64(255.0)), op.transpose(fixed, perm=[1, 0]))
+    total = op.matmul(op.mul(as_f64(mask), f64(255.0)), fixed)
     return op.greater_or_equal(total, f64(float(128 << PRECISION_BITS) - float(1 << (PRECISION_BITS - 1))))
 
 

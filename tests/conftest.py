@@ -85,7 +85,7 @@ LIVE_FIXTURES = frozenset({"trained_artifacts", "exported_artifacts", "model_pat
                            "docker_engine", "base_image", "runtime_python"})
 LIVE_FOLDERS = frozenset({"docker", "browser", "tuning", "bench", "ci"})
 LIVE_MODULES = frozenset({"test_cli_errors.py", "test_train_cli.py", "test_startup.py", "test_faults.py",
-                          "test_node_runtime.py", "test_purity.py"})
+                          "test_purity.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

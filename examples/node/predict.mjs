@@ -1,23 +1,28 @@
-// Runs the digits model in ONNX Runtime for Node.js.
-// usage: node predict.mjs MODEL.onnx ROWS.json   (ROWS.json: [[64 numbers 0..16], ...])
-// prints: {"labels": [...], "probabilities": [[10 floats], ...]}
+// Reads handwritten digits from PNG files with the recognizer alone: model.onnx takes the
+// decoded RGBA pixels and does all the preprocessing itself (docs/contract.md).
+// usage: node predict.mjs MODEL.onnx IMAGE.png [IMAGE.png ...]
+// prints one JSON line per image: {"path", "prediction", "probabilities", "sure"};
+// prediction -1 means no digit was found.
 import { readFile } from "node:fs/promises";
 import ort from "onnxruntime-node";
+import pngjs from "pngjs";
 
-const [modelPath, rowsPath] = process.argv.slice(2);
-if (!modelPath || !rowsPath) {
-  console.error("usage: node predict.mjs MODEL.onnx ROWS.json");
+const [modelPath, ...imagePaths] = process.argv.slice(2);
+if (!modelPath || imagePaths.length === 0) {
+  console.error("usage: node predict.mjs MODEL.onnx IMAGE.png [IMAGE.png ...]");
   process.exit(2);
 }
 
-const rows = JSON.parse(await readFile(rowsPath, "utf8"));
 const session = await ort.InferenceSession.create(modelPath);
-// The contract: one float32 input "input" of shape [N, 64], row-major 8x8 grids, values 0..16.
-const input = new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, 64]);
-const { label, probabilities } = await session.run({ input });
-
-const classes = probabilities.dims[1];
-console.log(JSON.stringify({
-  labels: Array.from(label.data, Number), // int64 arrives as BigInt
-  probabilities: rows.map((_, i) => Array.from(probabilities.data.slice(i * classes, (i + 1) * classes))),
-}));
+for (const path of imagePaths) {
+  // pngjs decodes every PNG colour type (palette, grey, 16-bit, alpha) to 8-bit RGBA.
+  const { width, height, data } = pngjs.PNG.sync.read(await readFile(path));
+  const image = new ort.Tensor("uint8", Uint8Array.from(data), [height, width, 4]);
+  const { label, probabilities, sure } = await session.run({ image });
+  console.log(JSON.stringify({
+    path,
+    prediction: Number(label.data[0]), // int64 arrives as BigInt
+    probabilities: Array.from(probabilities.data),
+    sure: Boolean(sure.data[0]),
+  }));
+}

@@ -12,10 +12,11 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from digits.artifacts import RECOGNIZER_FILE
 from digits.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
 from export.__main__ import GateFailed, export
 from export.convert import opset_imports
-from export.parity import gate, probe_inputs
+from export.parity import gate, gate_images, image_probes, probe_inputs
 from tests.support import run_module
 from train.data import load_xy
 
@@ -23,10 +24,24 @@ from train.data import load_xy
 def test_gate_passes_on_the_real_model(exported_artifacts: Path) -> None:
     parity = json.loads((exported_artifacts / "parity.json").read_text())
     assert parity["passed"] is True
-    assert parity["label_mismatches"] == 0
-    assert parity["max_abs_probability_diff"] <= 1e-5
-    assert parity["sets"]["digits"]["rows"] == 1797
-    assert parity["rows"] - 1797 >= 10_000
+    rows, images = parity["forest_rows"], parity["whole_file_images"]
+    for verdict in (rows, images):
+        assert verdict["label_mismatches"] == 0
+        assert verdict["max_abs_probability_diff"] <= 1e-5
+    assert rows["sets"]["digits"]["rows"] == 1797
+    assert rows["rows"] - 1797 >= 10_000
+    assert images["rows"] >= 2000
+    assert set(images["sets"]) == {"digits_as_icons", "drawings", "real_uploads"}
+
+
+def test_the_whole_file_gate_fails_on_a_damaged_recognizer(exported_artifacts: Path) -> None:
+    """The forest inside recognizer.onnx, damaged: the whole file no longer equals its parts."""
+    sk_model = joblib.load(exported_artifacts / "best_model.pkl")
+    damaged = _damage(onnx.load(str(exported_artifacts / RECOGNIZER_FILE)), "thresholds")
+    images = {name: probes[:40] for name, probes in image_probes(load_xy()[0], seed=0).items()}
+    result = gate_images(sk_model, damaged, images)
+    assert result["passed"] is False
+    assert result["label_mismatches"] > 0
 
 
 def test_model_has_the_contracted_inputs_and_outputs(model_path: Path) -> None:
@@ -111,6 +126,7 @@ def test_failed_gate_publishes_nothing(exported_artifacts: Path, tmp_path: Path,
     with pytest.raises(GateFailed, match="not published"):
         export(tmp_path, tolerance=1e-5, random_rows=300, seed=0)
     assert (tmp_path / "model.onnx").read_bytes() == previous
+    assert not (tmp_path / RECOGNIZER_FILE).exists()
     assert json.loads((tmp_path / "parity.json").read_text())["passed"] is False
     assert not list(tmp_path.glob("*.tmp"))
 
