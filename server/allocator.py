@@ -22,7 +22,7 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def configure_malloc() -> None:
+def configure_malloc(mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> None:
     """Fix glibc's mmap threshold, so every large buffer (request bodies, decoded images) is its
     own mapping and goes back to the OS when freed, and let the heap keep a few MiB free at its top,
     so a typical request's smaller buffers reuse pages instead of faulting in new ones.
@@ -41,7 +41,7 @@ def configure_malloc() -> None:
     if libc is None:
         return
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
 

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 WALL_SECONDS: Final = 5.0
 SOCKET_BUFFER_BYTES: Final = 1024 * 1024  # the kernel doubles it, and caps it at net.core.*mem_max
+# A reply's pixels are at most 320 x 320 x 4 bytes, and its header is small: read into one buffer
+# per worker, so a request allocates (and page-faults in) no fresh mapping for them.
+REPLY_BUFFER_BYTES: Final = 512 * 1024
 # On a read-only root filesystem (`docker run --read-only`, readOnlyRootFilesystem) no directory
 # tempfile tries is writable, and the fork server needs one for its socket. Container runtimes
 # mount a tmpfs at /dev/shm even then.
@@ -72,17 +75,25 @@ class Worker:
                                         name="digits-decode", daemon=True)
         self.process.start()
         child_end.close()
+        self._reply = bytearray(REPLY_BUFFER_BYTES)
 
     def run(self, data: bytes, job: dict[str, Any]) -> tuple[dict[str, Any], memoryview] | None:
         """The worker's reply, or None if it died or overran WALL_SECONDS (then it is dead)."""
         try:
             self.connection.send_bytes(decode_worker.pack(job, data))
             if self.connection.poll(WALL_SECONDS):
-                return decode_worker.unpack(self.connection.recv_bytes())
+                return decode_worker.unpack(self._receive())
         except (EOFError, OSError, ValueError):
             pass
         self.stop()
         return None
+
+    def _receive(self) -> memoryview:
+        try:
+            size = self.connection.recv_bytes_into(self._reply)
+        except multiprocessing.BufferTooShort as exc:  # not a reply run() builds; read whole
+            return memoryview(exc.args[0])
+        return memoryview(self._reply)[:size]
 
     def stop(self) -> None:
         self.process.kill()
@@ -146,11 +157,14 @@ class DecodeWorkers:
                                                         "exit_code": worker.process.exitcode})
             raise errors.ImageTooCostly(self._over_cpu() if cpu_timer else
                                         "image too costly to decode: the decoder did not finish it")
-        if reply[0].get("retire"):
-            worker.stop()
-            worker = Worker(self.memory_bytes)
-        self._idle.put(worker)
-        return self._image(reply, budget)
+        try:
+            # Before the worker goes back: the reply's pixels are in its buffer until copied.
+            return self._image(reply, budget)
+        finally:
+            if reply[0].get("retire"):
+                worker.stop()
+                worker = Worker(self.memory_bytes)
+            self._idle.put(worker)
 
     def _image(self, reply: tuple[dict[str, Any], memoryview], budget: RequestBudget) -> Image.Image:
         header, pixels = reply
