@@ -20,19 +20,13 @@ from devtools.compose_stack import docker
 from devtools.live_server import free_port
 
 CONTAINER_PORT = 5000  # the image's DIGITS_PORT
-BASE_LABEL = "digits-onnx.base"  # set by scripts/docker-build.sh
-
-
 def size(image: str) -> dict[str, Any]:
-    """The image's size, and what it adds above the base its BASE_LABEL names."""
+    """The whole image's size (it is built FROM scratch: everything in it is the image's own)."""
     why = _unavailable(image)
     if why is not None:
-        return {"name": image, "mib": None, "why": why}
-    total, _, base = _inspect(image, f'{{{{.Size}}}} {{{{index .Config.Labels "{BASE_LABEL}"}}}}').partition(" ")
-    found = {"name": image, "mib": round(int(total) / 2**20, 1), "base": base or None, "above_base_mb": None}
-    if base and _unavailable(base) is None:
-        found["above_base_mb"] = round((int(total) - int(_inspect(base, "{{.Size}}"))) / 1e6, 1)
-    return found
+        return {"name": image, "mib": None, "image_mb": None, "why": why}
+    total = int(_inspect(image, "{{.Size}}"))
+    return {"name": image, "mib": round(total / 2**20, 1), "image_mb": round(total / 1e6, 1)}
 
 
 def start_to_ready(image: str, probe: BenchImage, repeats: int) -> dict[str, Any]:

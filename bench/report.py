@@ -64,7 +64,7 @@ def markdown(results: dict[str, Any], results_file: str) -> str:
         lines.append(f"| {name} | {idle} | {mem['rss_mib']} | {mem['peak_rss_mib']} |")
     image = results["image_size"]
     lines += ["", f"Docker image: {image['name']}: "
-              + (f"{image['mib']} MiB, {_fmt(image.get('above_base_mb'))} MB above its base {image.get('base')}."
+              + (f"{image['image_mb']} MB ({image['mib']} MiB), the whole image."
                  if image.get("mib") is not None else f"not measured ({image['why']}).")]
     started = results["container_start"]
     lines += ["", f"Container start to ready (`docker run --detach --read-only --publish` to the first good "

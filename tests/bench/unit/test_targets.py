@@ -10,7 +10,7 @@ from bench.targets import check
 
 
 def results(over_pickle: float = 12.0, over_ceiling: float = 0.4, p99_over_p50: float = 2.0, cpu_ms: float = 4.0,
-            cold_s: float = 0.4, container_s: float | None = 0.9, above_base_mb: float | None = 100.0,
+            cold_s: float = 0.4, container_s: float | None = 0.9, image_mb: float | None = 140.0,
             speedup: float = 600.0) -> dict[str, Any]:
     return {
         "http": {
@@ -24,7 +24,7 @@ def results(over_pickle: float = 12.0, over_ceiling: float = 0.4, p99_over_p50: 
         },
         "cold_start": {"median_s": cold_s},
         "container_start": {"median_s": container_s},
-        "image_size": {"above_base_mb": above_base_mb},
+        "image_size": {"image_mb": image_mb},
         "model_level": {"cases": {"1 row": {"speedup": speedup}}},
     }
 
@@ -47,8 +47,8 @@ def test_a_run_meeting_every_target_meets_them_all_and_only_c8_is_checked() -> N
     ({"cold_s": 0.51}, "cold start, seconds"),
     ({"container_s": 1.01}, "container start to ready, seconds"),
     ({"container_s": None}, "container start to ready, seconds"),  # not measured is not met
-    ({"above_base_mb": 110.1}, "runtime layers above the base, MB"),
-    ({"above_base_mb": None}, "runtime layers above the base, MB"),
+    ({"image_mb": 150.1}, "runtime image, whole, MB"),
+    ({"image_mb": None}, "runtime image, whole, MB"),
     ({"speedup": 499.0}, "onnxruntime/sklearn speed, 1 row"),
 ])
 def test_each_target_is_missed_alone(changed: dict[str, Any], target: str) -> None:
