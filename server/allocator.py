@@ -11,6 +11,7 @@ import os
 
 M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter numbers (malloc.h)
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
 TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 
@@ -33,7 +34,7 @@ def configure_malloc(mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> None:
     fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
     request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
     page faults and 1-1.5 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
-    uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment
+    uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX in the environment
     still win; an allocator other than glibc's is left alone. Embedders of create_app() set them
     themselves.
     """
@@ -44,6 +45,11 @@ def configure_malloc(mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> None:
         libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    # One heap for all threads: glibc gives each new thread its own arena, each trimmed and
+    # regrown on its own, so with several waitress threads the settings above held only for the
+    # thread that happened to serve a request before (the threads take turns at the GIL anyway).
+    if "MALLOC_ARENA_MAX" not in os.environ:
+        libc.mallopt(M_ARENA_MAX, 1)
 
 
 def release_free_heap() -> None:
