@@ -216,9 +216,9 @@ def run(args: argparse.Namespace) -> None:
     url = args.storage or default_storage(args.artifacts)
     args.artifacts.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    # `all` is one process, so its sampler is seeded; `tune` workers may start together.
     if args.command in ("all", "fit") and not args.digits_only:
         check_fonts()  # before minutes of tuning, not after
+    # `all` is one process, so its sampler is seeded; `tune` workers may start together.
     study = open_storage(url, args.study_name, args.seed if args.command == "all" else None)
     adopt_or_pin_settings(study, args)
     if args.command in ("all", "tune"):
