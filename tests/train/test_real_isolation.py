@@ -59,7 +59,8 @@ def test_the_guard_sees_a_read_of_the_real_digits():
 
 @pytest.mark.slow
 def test_tuning_and_the_final_fit_never_open_the_real_digits(tmp_path):
-    """Real tuning trials plus the augmented training set of the final fit, under the guard."""
+    """Real tuning trials plus the augmented training set and the glyph rows of the final fit, under
+    the guard."""
     code = (
         "from train.__main__ import main\n"
         f"assert main(['tune', '--trials', '2', '--folds', '2', '--augment-copies', '1', "
@@ -70,6 +71,8 @@ def test_tuning_and_the_final_fit_never_open_the_real_digits(tmp_path):
         "split = load_split(42)\n"
         "data = augment(split.X_train, split.y_train, 1, 42)\n"
         "fit_best({'n_estimators': 10}, data.X, data.y, 42)\n"
+        "from train.glyphs import GlyphSettings, glyph_rows\n"
+        "glyph_rows(GlyphSettings(copies=1), 42)\n"
     )
     result = run_guarded(code)
     assert result.returncode == 0, result.stderr[-2000:]
