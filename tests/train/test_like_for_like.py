@@ -159,12 +159,12 @@ def test_without_augmentation_one_column():
 
 
 def test_the_quick_run_reports_the_two_by_two(trained_artifacts: Path):
-    """The real `python -m train` (quick settings, 1 fit copy): every yardstick's 2x2 with its rows."""
+    """The real `python -m train` (quick settings, 6 fit copies): every yardstick's 2x2 with its rows."""
     report = (trained_artifacts / "report" / "report.md").read_text()
     metrics = json.loads((trained_artifacts / "metrics.json").read_text())
     for yardstick in ("real handwriting", "held-out Digits", "drawings"):
         table = table_after(report, yardstick)
-        assert table[0][1:] == ["plain Digits", "augmented, 1 copy per image", "augmentation alone"]
+        assert table[0][1:] == ["plain Digits", "augmented, 6 copies per image", "augmentation alone"]
         assert [row[0] for row in table[1:]] == list(ROW_NAMES)
     assert [c["factor"] for c in metrics["comparisons"]["held_out"]] == [
         "tuning", "tuning", "augmentation", "augmentation", "both", "glyphs", "glyphs", "all"]
