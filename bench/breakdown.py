@@ -4,11 +4,12 @@ costs under waitress (c=1 and c=8), so the difference (the gap) can be read off.
 In-process (`stage_costs`, run by `python -m bench.breakdown MODEL IMAGE...` in a fresh
 interpreter so OpenBLAS gets the one thread `python -m server` gives it): every stage of a
 `POST /predict_digit` with the image as multipart, each timed with time.process_time_ns in the
-order a request runs them, the preprocessing (every view the server reads an upload in) split
-into digits/preprocess.py's own functions; then the unsplit decode + the server's preprocessing
-(`RequestDecoder.image`) + inference + view averaging once per round, measured the same way.
-Medians over the rounds of each stage's CPU per request. Each call timed includes one call of
-the timer itself (`timer_overhead_us`).
+order a request runs them: parsing, decoding, the RGBA array, the one run of model.onnx (the
+featurizer, the forest on every view, the average: its cost per operator comes from
+onnxruntime's profiler, `python -m bench.graph_cost --profile`), the answer; then the unsplit
+decode (`RequestDecoder.image`) + model run once per round, measured the same way. Medians over
+the rounds of each stage's CPU per request. Each call timed includes one call of the timer itself
+(`timer_overhead_us`).
 
 Under load (`under_load`): the real server, the same with the access log off, the same with 4
 waitress threads instead of the default 1, and the stack's ceiling, in short interleaved wrk rounds (bench.http_level).
@@ -34,34 +35,26 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import IO, Any, TypeVar  # noqa: E402
 
-import numpy as np  # noqa: E402
 from flask import Flask, Response  # noqa: E402
-from PIL import Image  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from bench import http_level  # noqa: E402
 from bench.inputs import IMAGE_FIELD, REPO, BenchImage, multipart  # noqa: E402
 from bench.servers import running, server_commands  # noqa: E402
-from digits import preprocess  # noqa: E402
 from digits.cli import OneLineParser  # noqa: E402
 from digits.decode import decode  # noqa: E402
-from digits.views import VIEW_ROTATIONS, average_views  # noqa: E402
+from digits.pixels import rgba  # noqa: E402
 from server import protocol  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import Settings  # noqa: E402
-from server.model import Prediction  # noqa: E402
+from server.model import Reading  # noqa: E402
 from server.observability import JsonFormatter, Metrics, access_log  # noqa: E402
 from server.runtime import runtime_of  # noqa: E402
 
 T = TypeVar("T")
 
-# What the split pipeline takes from digits/preprocess.py. If a name is renamed or gone,
-# image_to_views is timed as one stage and the names are reported as missing.
-PREPROCESS_NAMES = ("_shrink_for_analysis", "_distance", "distance_mask", "_crop", "_deslant", "_narrow", "_fit",
-                    "_normalise_strokes", "_rotated", "_place_by_mass", "bitmap_to_features",
-                    "BITMAP_SIDE", "WORK_SIDE", "WORK_PAD")
-# The stages whose sum is compared with the unsplit decode + image_to_features + inference.
-PIPELINE_PARTS = ("decode", "preprocess", "inference")
+# The stages whose sum is compared with the unsplit decode + model run.
+PIPELINE_PARTS = ("decode", "model")
 UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
     "ours": ("ours", {"DIGITS_LOG_LEVEL": "INFO"}),
     "ours, access log off": ("ours", {"DIGITS_LOG_LEVEL": "WARNING"}),
@@ -69,7 +62,6 @@ UNDER_LOAD_SERVERS = {  # row name -> (server in server_commands, environment)
     "ceiling": ("ceiling", {}),
 }
 CONCURRENCIES = (1, 8)
-THRESHOLD = "threshold (an icon is enlarged first)"
 
 
 class Stopwatch:
@@ -98,33 +90,6 @@ class Stopwatch:
                 for stage, ns in self.samples.items()]
 
 
-def missing_preprocess_functions() -> list[str]:
-    return [name for name in PREPROCESS_NAMES if not hasattr(preprocess, name)]
-
-
-def features_by_stage(image: Image.Image, clock: Stopwatch) -> np.ndarray:
-    """What the server makes of a decoded image (image_to_views: one row per view), each step
-    timed: digits/preprocess.py's functions, called as it calls them."""
-    if missing_preprocess_functions():
-        return clock("preprocess", "image_to_views (not split)", preprocess.image_to_views, image)
-    p = preprocess
-    distance = clock("preprocess", "distance / ink map", lambda: p._distance(p._shrink_for_analysis(image)))
-    mask = clock("preprocess", THRESHOLD, preprocess.distance_mask, distance)
-    mask = clock("preprocess", "crop", p._crop, mask)
-    mask = clock("preprocess", "deslant", p._deslant, mask)
-    mask = clock("preprocess", "narrow", p._narrow, mask)
-    work = clock("preprocess", "fit to the work size",
-                 lambda: np.pad(p._fit(mask.astype(np.float32), p.WORK_SIDE), p.WORK_PAD))
-    patch = clock("preprocess", "stroke normalisation", lambda: p._crop(p._normalise_strokes(work)))
-    rows = []
-    for angle in VIEW_ROTATIONS:
-        turned = clock("preprocess", "turn the views", p._rotated, patch, angle)
-        fitted = clock("preprocess", "fit to 32", lambda: p._fit(turned.astype(np.float32), p.BITMAP_SIDE) >= 0.5)  # noqa: B023
-        bitmap = clock("preprocess", "place by mass", p._place_by_mass, fitted)
-        rows.append(clock("preprocess", "4x4 counting", p.bitmap_to_features, bitmap))
-    return clock("preprocess", "stack the views", np.vstack, rows)
-
-
 def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     """Median CPU microseconds of each stage of one /predict_digit request for `data` (an image)."""
     app = create_app(Settings(model_path=str(model_path)))
@@ -133,32 +98,26 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     environ = EnvironBuilder(path="/predict_digit", method="POST", data=body, content_type=content_type).get_environ()
     hooks = _instrument_hooks(app)
     max_pixels = runtime.decoder.max_image_pixels
-    views = len(VIEW_ROTATIONS)
     clock = Stopwatch()
     whole: list[int] = []
     overhead: list[int] = []
     with tempfile.TemporaryFile("w") as log_file, _access_log_to(log_file), app.request_context(dict(environ)):
         message, fields = _access_log_record(hooks["after"], app)
-        # The split pipeline must compute what the server computes, or its stages mean nothing.
-        split = features_by_stage(decode(data), Stopwatch())
-        matches = np.array_equal(split, runtime.decoder.image(data))
         for _ in range(rounds):
             request_environ = {**environ, "wsgi.input": io.BytesIO(body)}
             clock("request", "request id", hooks["before"])
             upload = clock("request", "multipart parsing (werkzeug)",
                            lambda: app.request_class(request_environ).files.getlist(IMAGE_FIELD)[0].read())  # noqa: B023
             image = clock("decode", "decode", decode, upload, max_pixels)
-            features = features_by_stage(image, clock)
-            raw = clock("inference", "onnxruntime inference", runtime.model.predict, features)
-            probabilities = clock("inference", "average the views", average_views, raw.probabilities, views)
-            prediction = Prediction(probabilities.argmax(axis=1), probabilities)
-            clock("request", "JSON answer", protocol.predict_answer, prediction,
-                  protocol.PredictRequest(features, batch=False, views=views), False)
-            clock("request", "metrics updates", _count, runtime.metrics, prediction, fields)
+            pixels = clock("decode", "RGBA array", rgba, image)
+            reading = clock("model", "model.onnx (one session.run)", runtime.model.read, pixels)
+            clock("request", "JSON answer", protocol.predict_answer, [reading],
+                  protocol.PredictRequest([pixels], batch=False), False)
+            clock("request", "metrics updates", _count, runtime.metrics, reading, fields)
             clock("request", "access-log line", access_log.info, message, extra=fields)
             clock.end_round()
             begin = time.process_time_ns()
-            average_views(runtime.model.predict(runtime.decoder.image(upload)).probabilities, views)
+            runtime.model.read(runtime.decoder.image(upload))
             whole.append(time.process_time_ns() - begin)
             begin = time.process_time_ns()
             overhead.append(time.process_time_ns() - begin)
@@ -166,10 +125,7 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     pipeline = sum(s["median_us"] for s in stages if s["part"] in PIPELINE_PARTS)
     return {
         "rounds": rounds,
-        "views": views,
         "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-        "missing_preprocess_functions": missing_preprocess_functions(),
-        "split_matches_the_server": bool(matches),
         "stages": stages,
         "request_sum_us": round(sum(s["median_us"] for s in stages), 2),
         "pipeline_sum_us": round(pipeline, 2),
@@ -227,9 +183,9 @@ def _access_log_record(after_hook: Callable[[Response], Response], app: Flask) -
     return record.msg, {k: v for k, v in vars(record).items() if k not in JsonFormatter._STANDARD}
 
 
-def _count(metrics: Metrics, prediction: Prediction, fields: dict[str, Any]) -> None:
+def _count(metrics: Metrics, reading: Reading, fields: dict[str, Any]) -> None:
     """The metric updates of one answer: its predicted digit, then the request and its latency."""
-    metrics.count_predictions(prediction.labels)
+    metrics.count_predictions([reading.label])
     metrics.count_request(fields["route"], fields["method"], fields["status"], fields["latency_ms"] / 1000)
 
 

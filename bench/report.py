@@ -85,9 +85,9 @@ def breakdown_markdown(results: dict[str, Any], results_file: str) -> str:
              f"{' + local changes' if results['revision']['dirty'] else ''}; load average "
              f"{results['load_average']['before']} before, {results['load_average']['after']} after).", "",
              f"In-process: median CPU (`time.process_time_ns`, OPENBLAS_NUM_THREADS={first['openblas_num_threads']}) "
-             f"of each stage per request over {first['rounds']} requests ({first['views']} views each: the stages "
-             "from \"turn the views\" to \"4x4 counting\" run once per view), run stage by stage in a request's "
-             f"order (so each finds the caches as a request leaves them); each call timed includes "
+             f"of each stage per request over {first['rounds']} requests, run stage by stage in a request's "
+             "order (so each finds the caches as a request leaves them); the model's cost per operator is "
+             "`python -m bench.graph_cost --profile`'s; each call timed includes "
              f"~{first['timer_overhead_us']:g} us of the timer itself.", "",
              "| stage | part | " + " | ".join(f"{image} us" for image in images) + " |",
              "|---|---|" + "---:|" * len(images)]
@@ -99,16 +99,10 @@ def breakdown_markdown(results: dict[str, Any], results_file: str) -> str:
         lines.append(f"| {name} | {part_of} | " + " | ".join(cells) + " |")
     lines += [
         "| **sum of all stages** | | " + " | ".join(f"**{_fmt(stages[i]['request_sum_us'])}**" for i in images) + " |",
-        "| sum of decode, preprocess and inference stages | | "
+        "| sum of the decode and model stages | | "
         + " | ".join(_fmt(stages[i]["pipeline_sum_us"]) for i in images) + " |",
-        "| the same unsplit: `average_views(model.predict(decoder.image(bytes)))` | | "
+        "| the same unsplit: `model.read(decoder.image(bytes))` | | "
         + " | ".join(_fmt(stages[i]["pipeline_whole_us"]) for i in images) + " |"]
-    notes = [f"{image}: the split pipeline does not give the server's features; its stages are not the "
-             "server's" for image in images if not stages[image]["split_matches_the_server"]]
-    notes += [f"{image}: digits/preprocess.py has no {', '.join(stages[image]['missing_preprocess_functions'])}; "
-              "image_to_views timed as one stage" for image in images
-              if stages[image]["missing_preprocess_functions"]]
-    lines += ["", *(f"**{note}.**" for note in notes)] if notes else []
     load = part["under_load"]
     plan = load["plan"]
     lines += ["", f"Under waitress: wrk, {plan['rounds']} interleaved rounds of {plan['duration_s']} s per cell, "

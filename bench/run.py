@@ -19,6 +19,7 @@ from typing import Any
 from bench import breakdown, cold_start, docker_image, http_level, model_level, report, system, targets
 from bench.inputs import REPO, write_images
 from bench.servers import memory, running, server_commands
+from digits.artifacts import FOREST_FILE
 from digits.cli import OneLineParser
 from server.config import Settings
 from server.serving import waitress_options
@@ -120,7 +121,8 @@ def _everything(args: argparse.Namespace, settings: Settings, results: dict[str,
     onnx_model, sklearn_model = args.artifacts / "model.onnx", args.artifacts / "best_model.pkl"
     plan = http_level.LoadPlan(tuple(args.concurrency), args.duration, args.rounds)
     print("model level ...", flush=True)
-    results["model_level"] = model_level.compare(sklearn_model, onnx_model, args.repetitions, settings.ort_threads)
+    results["model_level"] = model_level.compare(sklearn_model, args.artifacts / FOREST_FILE, args.repetitions,
+                                                 settings.ort_threads)
     print("cold start ...", flush=True)
     commands = server_commands(onnx_model, sklearn_model)
     icon = next(image for image in images if image.name == "icon_8x8")

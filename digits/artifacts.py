@@ -18,8 +18,8 @@ BEST_MODEL: Final = "best_model.pkl"  # tuned RandomForest (train -> export)
 BASELINE_MODEL: Final = "baseline_model.pkl"  # default RandomForest, for the report
 TUNING_FILE: Final = "tuning.json"  # the study's best parameters and CV scores
 METRICS_FILE: Final = "metrics.json"  # held-out scores of both models
-MODEL_FILE: Final = "model.onnx"  # the forest, 64 Digits features in: what the server loads
-RECOGNIZER_FILE: Final = "recognizer.onnx"  # the whole recognizer, RGBA pixels in: for embedding
+MODEL_FILE: Final = "model.onnx"  # the whole recognizer, RGBA pixels in: what the server runs and users embed
+FOREST_FILE: Final = "forest.onnx"  # the forest alone, 64 Digits features in (Digits rows, the parity gate)
 MODEL_FACTS_FILE: Final = "model.json"  # model.onnx's metadata, readable without onnx
 PARITY_FILE: Final = "parity.json"  # the export gate's verdict
 

@@ -23,3 +23,4 @@ IMAGE_INPUT: Final = "image"  # uint8[H, W, 4], RGBA
 FEATURES_OUTPUT: Final = "features"  # float32[views, 64]: each view's Digits features
 BLANK_OUTPUT: Final = "blank"  # bool[1]: no digit to read (too faint, or nothing left after cropping)
 SURE_OUTPUT: Final = "sure"  # bool[1]: the answer's confidence reaches the not-sure threshold
+BLANK_LABEL: Final = -1  # the label of an image with no digit to read (its probabilities are all 0)

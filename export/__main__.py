@@ -1,12 +1,12 @@
 """`python -m export`: convert artifacts/best_model.pkl to artifacts/model.onnx and
-artifacts/recognizer.onnx behind the parity gate.
+artifacts/forest.onnx behind the parity gate.
 
-model.onnx is the forest (64 Digits features in, calibrated probabilities out), what the server
-runs after its own preprocessing; recognizer.onnx is the whole recognizer (RGBA pixels in, the
-calibrated answer out): the featurizer graph, the forest and the mean over the views in one file,
-for embedding. Both are published (renamed into place) only if onnxruntime agrees with
-scikit-learn on feature rows and the whole file agrees with its parts on images; otherwise the
-previous files stay.
+model.onnx is the whole recognizer (RGBA pixels in, the calibrated answer out): the featurizer
+graph, the forest and the mean over the views in one file, what the server runs and what users
+embed. forest.onnx is the forest alone (64 Digits features in, calibrated probabilities out), for
+whoever has Digits rows rather than images. Both are published (renamed into place) only if
+onnxruntime agrees with scikit-learn on feature rows and the whole file agrees with its parts on
+images; otherwise the previous files stay.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from sklearn.datasets import load_digits
 
 from digits.artifacts import (
     BEST_MODEL,
+    FOREST_FILE,
     METRICS_FILE,
     MODEL_FACTS_FILE,
     MODEL_FILE,
     PARITY_FILE,
-    RECOGNIZER_FILE,
     TUNING_FILE,
     atomic_path,
     missing_inputs,
@@ -37,6 +37,7 @@ from digits.artifacts import (
 )
 from digits.cli import OneLineParser
 from digits.contract import (
+    BLANK_LABEL,
     CLASSES,
     FEATURES_OUTPUT,
     GRID_SIDE,
@@ -52,7 +53,7 @@ from digits.contract import (
 from digits.views import VIEWS
 from export.convert import opset_imports, set_metadata, to_onnx
 from export.parity import PROBABILITY_TOLERANCE, gate, gate_images, image_probes, probe_inputs
-from recognizer.compose import BLANK_LABEL, recognizer_model
+from recognizer.compose import recognizer_model
 
 LIBRARIES = ("scikit-learn", "skl2onnx", "onnx", "onnxruntime", "optuna", "numpy")
 
@@ -125,15 +126,15 @@ def export(artifacts: Path, tolerance: float, random_rows: int, seed: int) -> di
             raise GateFailed(
                 f"parity gate failed on {part}: {verdict['label_mismatches']} label mismatches outside ties, "
                 f"max |Δp| {verdict['max_abs_probability_diff']:.2e} (tolerance {tolerance:g}); "
-                f"{MODEL_FILE} and {RECOGNIZER_FILE} not published, see {artifacts / PARITY_FILE}")
-    with atomic_path(artifacts / RECOGNIZER_FILE) as tmp:
-        tmp.write_bytes(whole_bytes)
-    with atomic_path(artifacts / MODEL_FILE) as tmp:
+                f"{MODEL_FILE} and {FOREST_FILE} not published, see {artifacts / PARITY_FILE}")
+    with atomic_path(artifacts / FOREST_FILE) as tmp:
         tmp.write_bytes(onnx_bytes)
-    summary = {**facts, **FOREST_IO, "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
-               "recognizer": {**RECOGNIZER_IO, "sha256": hashlib.sha256(whole_bytes).hexdigest(),
-                              "bytes": len(whole_bytes), "opset_imports": opset_imports(whole)},
-               "onnx_bytes": len(onnx_bytes), "opset_imports": opset_imports(onx),
+    with atomic_path(artifacts / MODEL_FILE) as tmp:
+        tmp.write_bytes(whole_bytes)
+    summary = {**facts, **RECOGNIZER_IO, "onnx_sha256": hashlib.sha256(whole_bytes).hexdigest(),
+               "onnx_bytes": len(whole_bytes), "opset_imports": opset_imports(whole),
+               "forest": {**FOREST_IO, "sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+                          "bytes": len(onnx_bytes), "opset_imports": opset_imports(onx)},
                "parity": {part: {k: v for k, v in verdict.items() if k != "sets"}
                           for part, verdict in (("forest_rows", rows), ("whole_file_images", images))}}
     write_json(artifacts / MODEL_FACTS_FILE, summary)
@@ -166,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{parity['max_abs_probability_diff']:.2e} <= {args.tolerance:g}")
     print(f"published {args.artifacts / MODEL_FILE} ({summary['onnx_bytes']:,} bytes, "
           f"sha256 {summary['onnx_sha256'][:16]}…, opsets {summary['opset_imports']})")
-    whole = summary["recognizer"]
-    print(f"published {args.artifacts / RECOGNIZER_FILE} ({whole['bytes']:,} bytes, "
-          f"sha256 {whole['sha256'][:16]}…, opsets {whole['opset_imports']})")
+    forest = summary["forest"]
+    print(f"published {args.artifacts / FOREST_FILE} ({forest['bytes']:,} bytes, "
+          f"sha256 {forest['sha256'][:16]}…, opsets {forest['opset_imports']})")
     return 0
 
 

@@ -9,11 +9,18 @@ import numpy as np
 import onnxruntime as ort
 
 from digits.calibration import calibrate
-from digits.contract import IMAGE_INPUT, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
+from digits.contract import (
+    BLANK_LABEL,
+    IMAGE_INPUT,
+    INPUT_NAME,
+    LABEL_OUTPUT,
+    N_FEATURES,
+    PIXEL_MAX,
+    PROBABILITIES_OUTPUT,
+)
 from digits.pixels import rgba, row_to_rgba
 from drawings.generate import iter_drawings
 from handwriting.render import STYLES, iter_uploads, load, spread
-from recognizer.compose import BLANK_LABEL
 from recognizer.run import Featurizer, session_options
 
 PROBABILITY_TOLERANCE = 1e-5

@@ -11,8 +11,6 @@ caller can test for it without a second output.
 
 from __future__ import annotations
 
-from typing import Final
-
 import numpy as np
 import onnx
 import spox.opset.ai.onnx.v18 as op
@@ -20,6 +18,7 @@ from spox import Tensor, argument, build, inline
 
 from digits.calibration import NOT_SURE_BELOW
 from digits.contract import (
+    BLANK_LABEL,
     FEATURES_OUTPUT,
     IMAGE_INPUT,
     INPUT_NAME,
@@ -29,8 +28,6 @@ from digits.contract import (
 )
 from recognizer.featurizer import views_features
 from recognizer.ops import f32, i64
-
-BLANK_LABEL: Final = -1
 
 
 def recognizer_model(forest: onnx.ModelProto) -> onnx.ModelProto:

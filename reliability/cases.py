@@ -21,12 +21,12 @@ from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import numpy as np
 import requests
 
 from reliability.images import blank, blank_lossless, bmp_rle8, costly_images, digit, hostile_images, valid_images
 from server.config import Settings
 from server.headers import ALWAYS
-from server.protocol import MAX_BATCH
 from server.serving import MAX_HEADER_BYTES
 
 PREDICT: Final = "/predict_digit"
@@ -92,12 +92,27 @@ def v2_case(name: str, body: dict[str, Any], expect: frozenset[int] = frozenset(
     return json_case(name, json.dumps(body), expect, INFER, message)
 
 
+def v2_binary_case(name: str, height: int, width: int, expect: frozenset[int] = frozenset({200}),
+                   message: str = "") -> Case:
+    """A v2 request with the image as binary data: an ink stroke down the middle column."""
+    pixels = np.zeros((height, width, 4), dtype=np.uint8)
+    pixels[:, width // 2, 3] = 255
+    header = json.dumps({"inputs": [{"name": "image", "datatype": "UINT8", "shape": [height, width, 4],
+                                     "parameters": {"binary_data_size": pixels.size}}]}).encode()
+    return Case(name, header + pixels.tobytes(), {**JSON, "Inference-Header-Content-Length": str(len(header))},
+                expect, path=INFER, message=message)
+
+
 def http(name: str, *pieces: bytes, expect: frozenset[int], message: str = "") -> Case:
     return Case(name, expect=expect, raw=pieces, message=message)
 
 
-def v2_input(rows: int = 1, **changes: Any) -> dict[str, Any]:
-    tensor = {"name": "input", "datatype": "FP32", "shape": [rows, 64], "data": [0] * (64 * rows)}
+def v2_input(side: int = 8, **changes: Any) -> dict[str, Any]:
+    """A side x side RGBA image with a vertical stroke down the middle (a 1), as v2 JSON."""
+    pixels = [0] * (side * side * 4)
+    for row in range(side):
+        pixels[(row * side + side // 2) * 4 + 3] = 255
+    tensor = {"name": "image", "datatype": "UINT8", "shape": [side, side, 4], "data": pixels}
     return {"inputs": [{**tensor, **changes}]}
 
 
@@ -210,36 +225,43 @@ def catalogue() -> tuple[Case, ...]:
         v2_case("v2 output parameters number", {**v2_input(), "outputs": [{"name": "label", "parameters": 5}]}),
         v2_case("v2 outputs not a list", {**v2_input(), "outputs": "label"}),
         v2_case("v2 unknown output", {**v2_input(), "outputs": [{"name": "logits"}]}, message="unknown output"),
-        # Each output once: repeating one repeated the tensor in the answer (64 rows x 4000 repeats
-        # was a 117 KB request for a 10.7 MB answer and 18 s of CPU).
-        v2_case("v2 output repeated 4000 times, binary", {**v2_input(64), "outputs": [
-            {"name": "probabilities", "parameters": {"binary_data": True}}] * 4000}, message="more than once"),
-        v2_case("v2 output repeated 2000 times, json", {**v2_input(64), "outputs": [{"name": "probabilities"}] * 2000},
+        # Each output once: repeating one repeated the tensor in the answer.
+        v2_case("v2 output repeated 4000 times, binary", {**v2_input(), "outputs": [
+            {"name": "features", "parameters": {"binary_data": True}}] * 4000}, message="more than once"),
+        v2_case("v2 output repeated 2000 times, json", {**v2_input(), "outputs": [{"name": "features"}] * 2000},
                 message="more than once"),
         v2_case("v2 output repeated twice", {**v2_input(), "outputs": [{"name": "label"}, {"name": "label"}]},
                 message="more than once"),
-        v2_case("v2 wrong shape", v2_input(shape=[1, 63], data=[0] * 63), message="shape [N, 64]"),
-        v2_case("v2 wrong datatype", v2_input(datatype="INT8"), message="datatype FP32"),
+        v2_case("v2 features as input", v2_input(name="input", datatype="FP32", shape=[1, 64], data=[0] * 64),
+                message="the model's input is 'image'"),
+        v2_case("v2 wrong datatype", v2_input(datatype="FP32"), message="datatype UINT8"),
         v2_case("v2 unknown input", v2_input(name="x" * 10_000), message="unknown input"),
-        v2_case("v2 shape boolean", v2_input(shape=[True, 64])),
-        v2_case("v2 shape 3-d", v2_input(shape=[1, 8, 8])),
-        v2_case("v2 shape huge", v2_input(shape=[10**18, 64]), message=f"N in 1..{MAX_BATCH}"),
-        # shape[0] * 64 has more digits than int-to-str allows: its error message was a 500.
-        v2_case("v2 shape[0] of 4299 digits", v2_input(shape=[int("9" * 4299), 64]), message=f"N in 1..{MAX_BATCH}"),
-        v2_case("v2 shape[0] of 4299 digits, wrong width", v2_input(shape=[int("9" * 4299), 63]),
-                message="shape [N, 64]"),
-        v2_case(f"v2 {MAX_BATCH + 1} rows", v2_input(MAX_BATCH + 1), message=f"N in 1..{MAX_BATCH}"),
-        v2_case("v2 data 10**400", v2_input(data=[10**400] * 64)),
-        json_case("v2 data NaN", '{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 64], "data": ['
-                  + ", ".join(["NaN"] * 64) + "]}]}", path=INFER),
+        v2_case("v2 shape 2-d", v2_input(shape=[16, 16], data=[0] * 256), message="[height, width, 4]"),
+        v2_case("v2 shape RGB", v2_input(shape=[8, 8, 3], data=[0] * 192), message="[height, width, 4]"),
+        v2_case("v2 shape batch of one", v2_input(shape=[1, 8, 8, 4]), message="[height, width, 4]"),
+        v2_case("v2 shape boolean", v2_input(shape=[True, 256, 4]), message="[height, width, 4]"),
+        v2_case("v2 shape zero", v2_input(shape=[0, 8, 4], data=[]), message="[height, width, 4]"),
+        v2_case("v2 shape negative", v2_input(shape=[-8, -8, 4]), message="[height, width, 4]"),
+        v2_case("v2 shape float", v2_input(shape=[8.0, 8, 4]), message="[height, width, 4]"),
+        v2_case("v2 shape huge", v2_input(shape=[10**18, 10**18, 4]), message="pixels a side"),
+        v2_case("v2 shape 8192x8192", v2_input(shape=[8192, 8192, 4]), message="pixels; at most"),
+        # A side with more digits than int-to-str allows: its error message must not be a 500.
+        v2_case("v2 shape of 4299 digits", v2_input(shape=[int("9" * 4299), 8, 4]), message="pixels a side"),
+        v2_case("v2 data 10**400", v2_input(data=[10**400] * 256)),
+        v2_case("v2 data 256", v2_input(data=[256] * 256), message="integers 0..255"),
+        v2_case("v2 data -1", v2_input(data=[-1] * 256), message="integers 0..255"),
+        v2_case("v2 data fractions", v2_input(data=[0.5] * 256), message="integers 0..255"),
+        v2_case("v2 data strings", v2_input(data=["0"] * 256), message="integers 0..255"),
+        v2_case("v2 data nested", v2_input(data=[[[0, 0, 0, 255]] * 8] * 8), frozenset({200})),
+        json_case("v2 data NaN", '{"inputs": [{"name": "image", "datatype": "UINT8", "shape": [8, 8, 4], "data": ['
+                  + ", ".join(["NaN"] * 256) + "]}]}", path=INFER, message="integers 0..255"),
         v2_case("v2 data short", v2_input(data=[0] * 10), message="has 10 values"),
         v2_case("v2 binary size mismatch", v2_input(data=None, parameters={"binary_data_size": 7})),
-        # Only tested for truthiness, the string "false" asked for binary outputs.
+        # "false" is a string, which Python finds truthy: it must not turn binary output on.
         v2_case("v2 binary_data_output a string", {**v2_input(), "parameters": {"binary_data_output": "false"}},
-                message="true or false"),
+                message="must be true or false"),
         v2_case("v2 binary_data a number", {**v2_input(), "outputs": [{"name": "label", "parameters": {"binary_data": 0}}]},
-                message="true or false"),
-        # Echoed into the answer, a NaN id made it invalid JSON.
+                message="must be true or false"),
         json_case("v2 id NaN", '{"id": NaN, ' + json.dumps(v2_input())[1:], path=INFER, message="'id' must be a string"),
         v2_case("v2 id number", {"id": 7, **v2_input()}, message="'id' must be a string"),
         v2_case("v2 id too long", {"id": "x" * 257, **v2_input()}, message="at most 256"),
@@ -252,7 +274,16 @@ def catalogue() -> tuple[Case, ...]:
              frozenset({400}), path=INFER, message="invalid Inference-Header-Content-Length"),
         v2_case("v2 valid", v2_input(), frozenset({200})),
         v2_case("v2 valid with id", {"id": "request-1", **v2_input()}, frozenset({200})),
-        v2_case(f"v2 {MAX_BATCH} rows, both outputs", v2_input(MAX_BATCH), frozenset({200})),
+        v2_case("v2 280x280, every output", v2_input(280), frozenset({200})),
+        # The model's blank answer (label -1), not a refusal: v2 serves the model as it is.
+        v2_case("v2 blank image", v2_input(data=[0] * 256), frozenset({200})),
+        v2_case("v2 one pixel", v2_input(1), frozenset({200})),
+        v2_case("v2 all ink", v2_input(data=[255] * 256), frozenset({200})),
+        v2_case("v2 1x4096 line", v2_input(shape=[1, 4096, 4], data=[0, 0, 0, 255] * 4096), frozenset({200})),
+        v2_case("v2 4096x1 line", v2_input(shape=[4096, 1, 4], data=[0, 0, 0, 255] * 4096), frozenset({200})),
+        v2_binary_case("v2 binary 720x720, the largest image a body holds", 720, 720),
+        v2_binary_case("v2 binary 1x500000 line", 1, 500_000, frozenset({400}), "at most 8192 pixels a side"),
+        v2_binary_case("v2 binary 1x8192 line", 1, 8192),
         # routes, methods, query strings, headers
         Case("GET predict", method="GET", expect=frozenset({405}), message="Method Not Allowed"),
         Case("PUT predict", png, nothing, frozenset({405}), method="PUT"),

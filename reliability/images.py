@@ -64,7 +64,16 @@ def valid_images() -> dict[str, bytes]:
         "png 1x100000": encode(Image.linear_gradient("L").resize((1, 100000))),
         "png 100000x1": encode(Image.linear_gradient("L").rotate(90).resize((100000, 1))),
         "png 1x1": encode(Image.new("L", (1, 1), 0)),
+        "png all ink 64x64": encode(Image.new("L", (64, 64), 0)),
+        "png one ink pixel 280x280": encode(_one_pixel(280)),
+        "png 1x300 line": encode(Image.new("L", (1, 300), 0)),
     }
+
+
+def _one_pixel(side: int) -> Image.Image:
+    image = Image.new("L", (side, side), 255)
+    image.putpixel((side // 2, side // 2), 0)
+    return image
 
 
 def blank(mode: str = "RGB") -> bytes:

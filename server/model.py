@@ -1,4 +1,6 @@
-"""The onnxruntime session: loaded once, checked against server/contract.py, warmed up."""
+"""The onnxruntime session of the whole recognizer: loaded once, checked against
+digits/contract.py, warmed up. The file does all the reading (docs/contract.md): the server hands
+it decoded RGBA pixels and reports what it answers."""
 
 from __future__ import annotations
 
@@ -12,20 +14,34 @@ import numpy as np
 import onnxruntime as ort
 
 from digits.contract import (
+    BLANK_LABEL,
     CLASSES,
-    INPUT_NAME,
+    FEATURES_OUTPUT,
+    IMAGE_INPUT,
     LABEL_OUTPUT,
     MODEL_VERSION_KEY,
     N_FEATURES,
     PROBABILITIES_OUTPUT,
+    SURE_OUTPUT,
 )
 from server.errors import ModelLoadError
 
+_OUTPUTS = (LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT, FEATURES_OUTPUT)
+_WARM_UP_SIDE = 28  # a drawing-sized image: the first run allocates what later ones reuse
+
 
 @dataclass(frozen=True)
-class Prediction:
-    labels: np.ndarray  # int64[N]
-    probabilities: np.ndarray  # float32[N, 10]
+class Reading:
+    """What the model answers for one image."""
+
+    label: int  # 0..9, or BLANK_LABEL when there is no digit to read
+    probabilities: np.ndarray  # float32[10], calibrated, the mean over the views; all 0 when blank
+    sure: bool  # the not-sure rule, applied inside the model
+    features: np.ndarray  # float32[views, 64]: what each view was read as (row 0 upright)
+
+    @property
+    def blank(self) -> bool:
+        return self.label == BLANK_LABEL
 
 
 class Model:
@@ -54,17 +70,18 @@ class Model:
         model.warm_up()
         return model
 
-    def predict(self, features: np.ndarray) -> Prediction:
-        """float32[N, 64] -> labels + class probabilities."""
-        labels, probabilities = self.session.run(
-            [LABEL_OUTPUT, PROBABILITIES_OUTPUT],
-            {INPUT_NAME: np.ascontiguousarray(features, dtype=np.float32)},
-        )
-        return Prediction(np.asarray(labels, dtype=np.int64), np.asarray(probabilities, dtype=np.float32))
+    def read(self, pixels: np.ndarray) -> Reading:
+        """uint8[H, W, 4] RGBA -> the model's answer: one session.run, nothing else."""
+        label, probabilities, sure, features = self.session.run(
+            _OUTPUTS, {IMAGE_INPUT: np.ascontiguousarray(pixels, dtype=np.uint8)})
+        return Reading(int(label[0]), probabilities[0], bool(sure[0]), features)
 
     def warm_up(self) -> None:
-        # First run allocates ORT's arenas; do it before /readyz says yes.
-        self.predict(np.zeros((1, N_FEATURES), dtype=np.float32))
+        # The first run loads kernels and sizes buffers; do it before /readyz says yes. A
+        # diagonal line, so that every step of the graph runs (a blank image stops early).
+        pixels = np.zeros((_WARM_UP_SIDE, _WARM_UP_SIDE, 4), dtype=np.uint8)
+        pixels[np.arange(_WARM_UP_SIDE), np.arange(_WARM_UP_SIDE), 3] = 255
+        self.read(pixels)
 
     @cached_property
     def version(self) -> str:
@@ -97,10 +114,11 @@ def _session(path: Path, intra_op_threads: int) -> ort.InferenceSession:
     options.log_severity_level = 4  # our own error line says it better than ORT's log
     # The optimisers find nothing to gain in a tree ensemble (the basic level removes one
     # redundant Cast) but walk its large attributes: ~85 ms of every start-up for the basic
-    # level, ~0.3 s for all; the outputs are identical either way (bench/README.md).
+    # level, ~0.3 s for all; the outputs are identical either way (bench/README.md). The
+    # featurizer's sizes are all dynamic, so there is nothing to fold there either.
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     # The arena would keep the largest run's tensors resident for good, and a memory pattern is
-    # planned and kept per input shape (each batch size is one): without them a run's buffers are
+    # planned and kept per input shape (each image size is one): without them a run's buffers are
     # freed when it ends (docs/reliability.md, "Memory", has what each buys).
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
@@ -117,20 +135,29 @@ def _describe(arg: ort.NodeArg) -> dict[str, Any]:
     return {"name": arg.name, "type": arg.type, "shape": shape}
 
 
+# What the server needs of the file: (kind, name, type, the shape as the contract writes it).
+_CONTRACT = (
+    ("input", IMAGE_INPUT, "tensor(uint8)", "[height, width, 4]"),
+    ("output", LABEL_OUTPUT, "tensor(int64)", "[1]"),
+    ("output", PROBABILITIES_OUTPUT, "tensor(float)", f"[1, {len(CLASSES)}]"),
+    ("output", SURE_OUTPUT, "tensor(bool)", "[1]"),
+    ("output", FEATURES_OUTPUT, "tensor(float)", f"[views, {N_FEATURES}]"),
+)
+
+
 def _check_contract(path: Path, session: ort.InferenceSession) -> None:
-    inputs = {arg.name: arg for arg in session.get_inputs()}
-    outputs = {arg.name: arg for arg in session.get_outputs()}
+    found = {("input", arg.name): arg for arg in session.get_inputs()}
+    found.update({("output", arg.name): arg for arg in session.get_outputs()})
     problems = []
-    if INPUT_NAME not in inputs or inputs[INPUT_NAME].type != "tensor(float)":
-        problems.append(f"input {INPUT_NAME!r} float32 [N, {N_FEATURES}]")
-    elif inputs[INPUT_NAME].shape[-1] != N_FEATURES:
-        problems.append(f"input {INPUT_NAME!r} with {N_FEATURES} features")
-    if LABEL_OUTPUT not in outputs:
-        problems.append(f"output {LABEL_OUTPUT!r}")
-    probabilities = outputs.get(PROBABILITIES_OUTPUT)
-    if probabilities is None or probabilities.type != "tensor(float)":
-        problems.append(f"output {PROBABILITIES_OUTPUT!r} float32 [N, {len(CLASSES)}] (ZipMap off)")
+    for kind, name, onnx_type, shape in _CONTRACT:
+        arg = found.get((kind, name))
+        if arg is None or arg.type != onnx_type:
+            problems.append(f"{kind} {name!r} {onnx_type[7:-1]} {shape}")
+    image = found.get(("input", IMAGE_INPUT))
+    if image is not None and (len(image.shape) != 3 or image.shape[-1] != 4):
+        problems.append(f"input {IMAGE_INPUT!r} of shape [height, width, 4] (RGBA)")
     if problems:
         raise ModelLoadError(
             f"model file {path} does not match digits/contract.py: expected " + ", ".join(problems)
+            + " (the whole recognizer that `python -m export` writes as model.onnx)"
         )

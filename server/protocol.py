@@ -1,14 +1,15 @@
-"""The wire formats: an HTTP request -> float32[N, 64], and a prediction -> the HTTP answer.
-
-An uploaded image becomes digits.views.VIEWS rows (the digit as drawn and turned a little either
-way), which Runtime.predict averages into one answer; 64 numbers sent as JSON are one row.
+"""The wire formats: an HTTP request -> RGBA images for the model, and its answers -> the HTTP answer.
 
 /predict_digit accepts
 - multipart/form-data, one or more `image` file parts (the curl contract),
 - a raw image body (Content-Type image/png, image/jpeg, image/gif, image/bmp or image/webp),
-- JSON {"pixels": [64 numbers 0..16]} or {"instances": [[64 numbers], ...]}.
-/v2/models/digits/infer speaks the Open Inference Protocol v2 (KServe / Triton HTTP): plain JSON
-tensors and the binary tensor extension tritonclient uses by default (a JSON header of
+- JSON {"pixels": [64 numbers 0..16]} or {"instances": [[64 numbers], ...]}: Digits rows, each
+  read as the 8x8 icon it describes, through the same model as an upload.
+Uploads are decoded here (digits/decode.py: format policy, pixel limit, EXIF, JPEG draft) and
+become uint8[H, W, 4] RGBA; everything after that is the model's (docs/contract.md).
+/v2/models/digits/infer speaks the Open Inference Protocol v2 (KServe / Triton HTTP) for the model
+as it is: one RGBA image in as a UINT8 tensor, its outputs out, as plain JSON tensors or the
+binary tensor extension tritonclient uses by default (a JSON header of
 `Inference-Header-Content-Length` bytes followed by raw little-endian data).
 
 Every refusal is an exception (server/errors.py or digits/errors.py), never a response built here.
@@ -25,28 +26,50 @@ from typing import IO, Any, Final
 import numpy as np
 from flask import Request, Response, jsonify
 
-from digits.calibration import NOT_SURE_BELOW
-from digits.contract import CLASSES, GRID_SIDE, INPUT_NAME, LABEL_OUTPUT, N_FEATURES, PIXEL_MAX, PROBABILITIES_OUTPUT
-from digits.preprocess import bytes_to_views
+from digits.contract import (
+    CLASSES,
+    FEATURES_OUTPUT,
+    GRID_SIDE,
+    IMAGE_INPUT,
+    LABEL_OUTPUT,
+    N_FEATURES,
+    PIXEL_MAX,
+    PROBABILITIES_OUTPUT,
+    SURE_OUTPUT,
+)
+from digits.decode import decode
+from digits.pixels import rgba, row_to_rgba
 from digits.views import VIEWS
 from server.errors import BadRequest, UnsupportedMediaType
-from server.model import Prediction
+from server.model import Reading
 
 IMAGE_FIELD: Final = "image"
 IMAGE_MEDIA_TYPES: Final = frozenset(
     {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp"}
 )
-MAX_BATCH: Final = 256  # images, instances or v2 rows per request
+MAX_BATCH: Final = 256  # images or instances per request
 V2_MODEL_NAME: Final = "digits"
 V2_HEADER_LENGTH: Final = "Inference-Header-Content-Length"
-_V2_DTYPES: Final = {"INT64": np.dtype("<i8"), "FP32": np.dtype("<f4")}
+_V2_DTYPES: Final = {"INT64": np.dtype("<i8"), "FP32": np.dtype("<f4"), "UINT8": np.dtype("u1"),
+                     "BOOL": np.dtype("?")}
 V2_MAX_ID: Final = 256  # characters of the client's "id", which the answer echoes
-# The largest v2 answer: MAX_BATCH rows, each output once (repeats are refused), an id of V2_MAX_ID
-# characters. JSON is the larger form: 10 probabilities of at most 22 characters plus ", " each
-# and a label, ~250 bytes a row, ~62 KiB for 256 rows. tests/server/test_v2_bounds.py checks it.
-V2_MAX_ANSWER_BYTES: Final = 64 * 1024
+_CHANNELS: Final = 4  # RGBA
+# The model's cost grows faster than its pixels along one very long side (a 1x500,000 line costs
+# seconds; 1x8192 milliseconds, docs/reliability.md): uploads never reach it, their decode reduces
+# them to analysis size first, but a v2 tensor is the model's input as sent.
+V2_MAX_SIDE: Final = 8192
+# The largest v2 answer: each output once (repeats are refused), an id of V2_MAX_ID characters.
+# JSON is the larger form: the features' VIEWS x 64 values of at most 22 characters plus ", " each
+# (~4.6 KiB), ten probabilities, a label and a flag. tests/server/test_v2_bounds.py checks it.
+V2_MAX_ANSWER_BYTES: Final = 8 * 1024
 _HEADER_LENGTH_DIGITS: Final = 10  # more than any body under the upload limit needs
-_V2_OUTPUTS: Final = (LABEL_OUTPUT, PROBABILITIES_OUTPUT)
+# Each output, its v2 datatype and its shape (the model's, docs/contract.md).
+_V2_OUTPUTS: Final = {
+    LABEL_OUTPUT: ("INT64", [1]),
+    PROBABILITIES_OUTPUT: ("FP32", [1, len(CLASSES)]),
+    SURE_OUTPUT: ("BOOL", [1]),
+    FEATURES_OUTPUT: ("FP32", [VIEWS, N_FEATURES]),
+}
 
 
 class InMemoryRequest(Request):
@@ -65,40 +88,42 @@ class InMemoryRequest(Request):
 
 @dataclass(frozen=True)
 class PredictRequest:
-    features: np.ndarray  # float32[N * views, 64], each answer's views in consecutive rows
+    images: list[np.ndarray]  # uint8[H, W, 4] each
     batch: bool  # answer {"predictions": [...]} rather than one flat object
-    views: int = 1  # rows per answer: VIEWS for uploaded images, 1 for features sent as JSON
 
 
 @dataclass(frozen=True)
 class V2Request:
-    features: np.ndarray  # float32[N, 64]
+    image: np.ndarray  # uint8[H, W, 4]
     outputs: tuple[tuple[str, bool], ...]  # (output name, as binary), in the order asked
     request_id: str | None  # the client's "id", echoed back
 
 
 class RequestDecoder:
-    """Turns requests into features under the limits of one app's settings."""
+    """Turns requests into the model's input under the limits of one app's settings."""
 
     def __init__(self, max_image_pixels: int) -> None:
         self.max_image_pixels = max_image_pixels
 
     def image(self, data: bytes) -> np.ndarray:
-        """Image bytes -> float32[VIEWS, 64]."""
-        return bytes_to_views(data, self.max_image_pixels)
+        """Image bytes -> uint8[H, W, 4] RGBA, decoded and reduced to analysis size."""
+        return rgba(decode(data, self.max_image_pixels))
 
     def predict_request(self, request: Request) -> PredictRequest:
         media_type = request.mimetype
         if media_type == "multipart/form-data":
             return self._multipart(request)
         if media_type in IMAGE_MEDIA_TYPES:
-            return PredictRequest(self.image(request.get_data()), batch=False, views=VIEWS)
+            return PredictRequest([self.image(request.get_data())], batch=False)
         if media_type == "application/json":
             return _json_grids(request.get_data())
         raise UnsupportedMediaType(
             f"unsupported media type {media_type or '(none)'}: send multipart/form-data with an "
             f"'{IMAGE_FIELD}' file, an image/png|jpeg|gif|bmp|webp body, or application/json"
         )
+
+    def v2_request(self, request: Request) -> V2Request:
+        return v2_request(request, self.max_image_pixels)
 
     def _multipart(self, request: Request) -> PredictRequest:
         uploads = request.files.getlist(IMAGE_FIELD)
@@ -108,32 +133,26 @@ class RequestDecoder:
             raise BadRequest(f"missing multipart field '{IMAGE_FIELD}'")
         if len(uploads) > MAX_BATCH:
             raise BadRequest(f"at most {MAX_BATCH} images per request")
-        rows = [self.image(upload.read()) for upload in uploads]
-        return PredictRequest(np.concatenate(rows), batch=len(rows) > 1, views=VIEWS)
+        images = [self.image(upload.read()) for upload in uploads]
+        return PredictRequest(images, batch=len(images) > 1)
 
 
-def predict_answer(prediction: Prediction, request: PredictRequest, explain: bool) -> Response:
+def predict_answer(readings: Sequence[Reading], request: PredictRequest, explain: bool) -> Response:
     """The /predict_digit answer: one object, or {"predictions": [...]} for a batch."""
-    answers = [
-        # ?explain=true shows the upright view: the 8x8 grid the digit was read as.
-        _answer(prediction, row, request.features[row * request.views] if explain else None)
-        for row in range(len(prediction.labels))
-    ]
+    answers = [_answer(reading, explain) for reading in readings]
     return jsonify({"predictions": answers} if request.batch else answers[0])
 
 
-def _answer(prediction: Prediction, row: int, features: np.ndarray | None) -> dict[str, Any]:
-    probabilities = prediction.probabilities[row]
-    confidence = round(float(probabilities.max()), 4)
+def _answer(reading: Reading, explain: bool) -> dict[str, Any]:
     answer: dict[str, Any] = {
-        "prediction": int(prediction.labels[row]),
-        "confidence": confidence,
-        # The one place the threshold is applied: the page says "not sure" when this is false.
-        "sure": confidence >= NOT_SURE_BELOW,
-        "probabilities": [round(float(p), 4) for p in probabilities],
+        "prediction": reading.label,
+        "confidence": round(float(reading.probabilities.max()), 4),
+        # The model applies the not-sure threshold; the page says "not sure" when this is false.
+        "sure": reading.sure,
+        "probabilities": [round(float(p), 4) for p in reading.probabilities],
     }
-    if features is not None:
-        answer["features"] = features.reshape(GRID_SIDE, GRID_SIDE).tolist()
+    if explain:  # the upright view: the 8x8 grid the digit was read as
+        answer["features"] = reading.features[0].reshape(GRID_SIDE, GRID_SIDE).tolist()
     return answer
 
 
@@ -151,14 +170,14 @@ def _json_grids(data: bytes) -> PredictRequest:
     if body is None:
         raise BadRequest('invalid JSON: expected an object {"pixels": [...]} or {"instances": [...]}')
     if "pixels" in body:
-        return PredictRequest(grid_to_features(body["pixels"]), batch=False)
+        return PredictRequest([row_to_rgba(grid_to_features(body["pixels"]))], batch=False)
     if "instances" in body:
         instances = body["instances"]
         if not isinstance(instances, list) or not instances:
             raise BadRequest("'instances' must be a non-empty list of 64-number rows")
         if len(instances) > MAX_BATCH:
             raise BadRequest(f"at most {MAX_BATCH} instances per request")
-        return PredictRequest(np.concatenate([grid_to_features(row) for row in instances]), batch=True)
+        return PredictRequest([row_to_rgba(grid_to_features(row)) for row in instances], batch=True)
     raise BadRequest("missing field 'pixels' (or 'instances')")
 
 
@@ -191,34 +210,35 @@ def as_numbers(values: object, message: str) -> np.ndarray:
 # --- Open Inference Protocol v2 ------------------------------------------------------------
 
 def v2_model_metadata(version: str) -> dict[str, Any]:
+    """The model as it is: one RGBA image of any size in, its four outputs out."""
     return {
         "name": V2_MODEL_NAME,
         "versions": [version],
         "platform": "onnxruntime_onnx",
-        "inputs": [{"name": INPUT_NAME, "datatype": "FP32", "shape": [-1, N_FEATURES]}],
-        "outputs": [
-            {"name": LABEL_OUTPUT, "datatype": "INT64", "shape": [-1]},
-            {"name": PROBABILITIES_OUTPUT, "datatype": "FP32", "shape": [-1, len(CLASSES)]},
-        ],
+        "inputs": [{"name": IMAGE_INPUT, "datatype": "UINT8", "shape": [-1, -1, _CHANNELS]}],
+        "outputs": [{"name": name, "datatype": datatype, "shape": shape}
+                    for name, (datatype, shape) in _V2_OUTPUTS.items()],
     }
 
 
-def v2_request(request: Request) -> V2Request:
+def v2_request(request: Request, max_pixels: int) -> V2Request:
     body, binary = _v2_split_body(request)
-    return V2Request(_v2_input_tensor(body, binary), _v2_requested_outputs(body), _v2_id(body))
+    return V2Request(_v2_input_tensor(body, binary, max_pixels), _v2_requested_outputs(body), _v2_id(body))
 
 
-def v2_answer(prediction: Prediction, request: V2Request, version: str) -> Response:
+def v2_answer(reading: Reading, request: V2Request, version: str) -> Response:
     tensors = {
-        LABEL_OUTPUT: ("INT64", prediction.labels),
-        PROBABILITIES_OUTPUT: ("FP32", prediction.probabilities),
+        LABEL_OUTPUT: np.array([reading.label], dtype=np.int64),
+        PROBABILITIES_OUTPUT: reading.probabilities.reshape(1, -1),
+        SURE_OUTPUT: np.array([reading.sure]),
+        FEATURES_OUTPUT: reading.features,
     }
     answer: dict[str, Any] = {"model_name": V2_MODEL_NAME, "model_version": version}
     if request.request_id is not None:
         answer["id"] = request.request_id
     outputs, payload = [], []
     for name, as_binary in request.outputs:
-        datatype, values = tensors[name]
+        datatype, values = _V2_OUTPUTS[name][0], tensors[name]
         entry: dict[str, Any] = {"name": name, "datatype": datatype, "shape": list(values.shape)}
         if as_binary:
             raw = np.ascontiguousarray(values, dtype=_V2_DTYPES[datatype]).tobytes()
@@ -253,32 +273,40 @@ def _v2_split_body(request: Request) -> tuple[dict[str, Any], bytes]:
     return body, binary
 
 
-def _v2_input_tensor(body: dict[str, Any], binary: bytes) -> np.ndarray:
+def _v2_input_tensor(body: dict[str, Any], binary: bytes, max_pixels: int) -> np.ndarray:
     inputs = body.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != 1 or not isinstance(inputs[0], dict):
-        raise BadRequest(f"expected exactly one input tensor named '{INPUT_NAME}'")
+        raise BadRequest(f"expected exactly one input tensor named '{IMAGE_INPUT}'")
     tensor = inputs[0]
-    if tensor.get("name") != INPUT_NAME:
-        raise BadRequest(f"unknown input {quoted(tensor.get('name'))}; the model's input is '{INPUT_NAME}'")
-    if tensor.get("datatype") != "FP32":
-        raise BadRequest(f"input '{INPUT_NAME}' must have datatype FP32, got {quoted(tensor.get('datatype'))}")
+    if tensor.get("name") != IMAGE_INPUT:
+        raise BadRequest(f"unknown input {quoted(tensor.get('name'))}; the model's input is '{IMAGE_INPUT}'")
+    if tensor.get("datatype") != "UINT8":
+        raise BadRequest(f"input '{IMAGE_INPUT}' must have datatype UINT8, got {quoted(tensor.get('datatype'))}")
     shape = tensor.get("shape")
-    if not isinstance(shape, list) or len(shape) != 2 or shape[1] != N_FEATURES:
-        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}], got {quoted(shape)}")
-    rows = shape[0]
-    if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= MAX_BATCH:
-        raise BadRequest(f"input '{INPUT_NAME}' must have shape [N, {N_FEATURES}] with N in 1..{MAX_BATCH}, "
-                         f"got {quoted(shape)}")
+    wanted = f"input '{IMAGE_INPUT}' must have shape [height, width, {_CHANNELS}] (RGBA)"
+    if (not isinstance(shape, list) or len(shape) != 3 or shape[2] != _CHANNELS
+            or not all(isinstance(side, int) and not isinstance(side, bool) and side >= 1 for side in shape[:2])):
+        raise BadRequest(f"{wanted}, got {quoted(shape)}")
+    height, width = shape[0], shape[1]
+    if max(height, width) > V2_MAX_SIDE:
+        raise BadRequest(f"input '{IMAGE_INPUT}' may have at most {V2_MAX_SIDE} pixels a side, got {quoted(shape)}")
+    if height * width > max_pixels:
+        raise BadRequest(f"input '{IMAGE_INPUT}' has {height * width} pixels; at most {max_pixels} allowed")
     size = _v2_parameters(tensor).get("binary_data_size")
+    expected = height * width * _CHANNELS
     if size is not None:
-        if size != len(binary) or size != rows * N_FEATURES * 4:
-            raise BadRequest(f"binary_data_size does not match shape {shape} FP32")
-        values = np.frombuffer(binary, dtype=_V2_DTYPES["FP32"])
+        if size != len(binary) or size != expected:
+            raise BadRequest(f"binary_data_size does not match shape {shape} UINT8")
+        values = np.frombuffer(binary, dtype=np.uint8)
     else:
-        values = as_numbers(tensor.get("data"), f"input '{INPUT_NAME}' data must be numbers").reshape(-1)
-    if values.size != rows * N_FEATURES:
-        raise BadRequest(f"input '{INPUT_NAME}' has {values.size} values, shape {shape} needs {rows * N_FEATURES}")
-    return np.concatenate([grid_to_features(row) for row in values.reshape(rows, N_FEATURES)])
+        message = f"input '{IMAGE_INPUT}' data must be integers 0..255"
+        numbers = as_numbers(tensor.get("data"), message).reshape(-1)
+        if numbers.size != expected:
+            raise BadRequest(f"input '{IMAGE_INPUT}' has {numbers.size} values, shape {shape} needs {expected}")
+        if not np.all((numbers >= 0) & (numbers <= 255) & (numbers == np.floor(numbers))):
+            raise BadRequest(message)
+        values = numbers.astype(np.uint8)
+    return values.reshape(height, width, _CHANNELS)
 
 
 def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
@@ -292,9 +320,7 @@ def _v2_requested_outputs(body: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
     for entry in requested:
         name = entry.get("name") if isinstance(entry, dict) else None
         if name not in _V2_OUTPUTS:
-            raise BadRequest(
-                f"unknown output {quoted(name)}; outputs are '{LABEL_OUTPUT}' and '{PROBABILITIES_OUTPUT}'"
-            )
+            raise BadRequest(f"unknown output {quoted(name)}; outputs are {', '.join(map(repr, _V2_OUTPUTS))}")
         # Each repeat would repeat the whole tensor in the answer.
         if name in chosen:
             raise BadRequest(f"output '{name}' requested more than once")

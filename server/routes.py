@@ -33,8 +33,8 @@ def page() -> Response:
 def predict_digit() -> Response:
     runtime = current_runtime()
     parsed = runtime.decoder.predict_request(request)
-    prediction = runtime.predict(parsed.features, parsed.views)
-    return protocol.predict_answer(prediction, parsed, request.args.get("explain", "").lower() in _TRUE)
+    readings = runtime.read(parsed.images, refuse_blank=True)
+    return protocol.predict_answer(readings, parsed, request.args.get("explain", "").lower() in _TRUE)
 
 
 @routes.get("/healthz")
@@ -97,8 +97,10 @@ def v2_model_ready(version: str | None = None) -> Response:
 def v2_infer(version: str | None = None) -> Response:
     served = _model_version(version)
     runtime = current_runtime()
-    parsed = protocol.v2_request(request)
-    return protocol.v2_answer(runtime.predict(parsed.features), parsed, served)
+    parsed = runtime.decoder.v2_request(request)
+    # The model's own answer, blank label included: v2 serves the model as it is.
+    [reading] = runtime.read([parsed.image], refuse_blank=False)
+    return protocol.v2_answer(reading, parsed, served)
 
 
 def _model_version(asked: str | None) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from flask import Flask, current_app
 
-from digits.views import average_views
-from server.model import Model, Prediction
+from digits.errors import BlankImage
+from server.model import Model, Reading
 from server.observability import Metrics
 from server.protocol import RequestDecoder
 
@@ -21,15 +22,15 @@ class Runtime:
     metrics: Metrics
     decoder: RequestDecoder
 
-    def predict(self, features: np.ndarray, views: int = 1) -> Prediction:
-        """float32[N * views, 64] -> N predictions, each the mean of its views' probabilities,
-        counted in the metrics: /predict_digit and v2 alike."""
-        prediction = self.model.predict(features)
-        if views > 1:
-            probabilities = average_views(prediction.probabilities, views)
-            prediction = Prediction(probabilities.argmax(axis=1).astype(np.int64), probabilities)
-        self.metrics.count_predictions(prediction.labels)
-        return prediction
+    def read(self, images: Sequence[np.ndarray], refuse_blank: bool) -> list[Reading]:
+        """uint8[H, W, 4] images -> the model's answer for each, counted in the metrics:
+        /predict_digit and v2 alike. refuse_blank: a blank image fails the request (422) rather
+        than answering the model's blank label."""
+        readings = [self.model.read(pixels) for pixels in images]
+        if refuse_blank and any(reading.blank for reading in readings):
+            raise BlankImage()
+        self.metrics.count_predictions([reading.label for reading in readings if not reading.blank])
+        return readings
 
 
 def current_runtime() -> Runtime:

@@ -1,7 +1,8 @@
 """Session fixtures for both tiers.
 
-In-process tier: `small_model_path` is a small forest fitted and converted by training's and
-export's own functions (seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
+In-process tier: `small_model_path` is the whole recognizer around a small forest
+(`small_forest_path`), fitted, converted and composed by training's and export's own functions
+(seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
 which every route and error row is checked with first.
 
 Live tier: `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
@@ -25,8 +26,8 @@ from tests.support import QUICK_TRAIN_ARGS, run_module
 
 
 @pytest.fixture(scope="session")
-def small_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """model.onnx of a 30-tree forest on Digits plus one rendered copy of each row: training's own
+def small_forest_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """forest.onnx of a 30-tree forest on Digits plus one rendered copy of each row: training's own
     augment/fit and export's own converter, just a smaller forest, in seconds and in process."""
     from export.convert import to_onnx
     from train.augment import augment
@@ -35,8 +36,20 @@ def small_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     training = augment(*load_xy(), copies=1, seed=0)
     forest = fit_best({"n_estimators": 30, "max_depth": 15}, training.X, training.y, seed=0)
-    path = tmp_path_factory.mktemp("small-model") / "model.onnx"
+    path = tmp_path_factory.mktemp("small-forest") / "forest.onnx"
     path.write_bytes(to_onnx(forest).SerializeToString())
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_model_path(small_forest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """model.onnx, the whole recognizer (export's own composition) around the small forest."""
+    import onnx
+
+    from recognizer.compose import recognizer_model
+
+    path = tmp_path_factory.mktemp("small-model") / "model.onnx"
+    path.write_bytes(recognizer_model(onnx.load(str(small_forest_path))).SerializeToString())
     return path
 
 
@@ -71,6 +84,11 @@ def exported_artifacts(trained_artifacts: Path) -> Path:
 @pytest.fixture(scope="session")
 def model_path(exported_artifacts: Path) -> Path:
     return exported_artifacts / "model.onnx"
+
+
+@pytest.fixture(scope="session")
+def forest_path(exported_artifacts: Path) -> Path:
+    return exported_artifacts / "forest.onnx"
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,8 @@ CONCURRENCY = 16
 LOAD_SECONDS = 20
 KILL_AFTER = 6  # seconds into the load: traffic has settled on all three replicas
 SAMPLE = REPO / "handwritten-digits" / "digit_7.png"
-PIXELS = [0, 0, 5, 13, 9, 1, 0, 0] * 8  # one Digits-style 8x8 row, as v2 infer takes it
+# An 8x8 RGBA image, as v2 infer takes it: a vertical stroke of ink (alpha) on a clear page.
+PIXELS = [[[0, 0, 0, 255 if column == 4 else 0] for column in range(8)] for _ in range(8)]
 
 
 def served_version(answer: dict) -> str:
@@ -49,7 +50,7 @@ def predict_png(session: requests.Session, url: str) -> requests.Response:
 
 
 def infer_v2(session: requests.Session, url: str) -> requests.Response:
-    body = {"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 64], "data": PIXELS}]}
+    body = {"inputs": [{"name": "image", "datatype": "UINT8", "shape": [8, 8, 4], "data": PIXELS}]}
     return session.post(url + "/v2/models/digits/infer", json=body, timeout=15)
 
 

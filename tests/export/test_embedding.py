@@ -1,4 +1,4 @@
-"""recognizer.onnx works outside this project: ONNX Runtime for Node.js (PNGs decoded by pngjs), a
+"""model.onnx works outside this project: ONNX Runtime for Node.js (PNGs decoded by pngjs), a
 15-line Python script (onnxruntime, numpy and Pillow only) and the ONNX reference evaluator read
 the same digits as the server does, from the same files."""
 
@@ -18,7 +18,6 @@ import pytest
 import requests
 from onnx.reference import ReferenceEvaluator
 
-from digits.artifacts import RECOGNIZER_FILE
 from digits.contract import IMAGE_INPUT, LABEL_OUTPUT, PROBABILITIES_OUTPUT
 from digits.pixels import rgba
 from drawings.grid import encode
@@ -31,11 +30,6 @@ NODE_EXAMPLE = REPO / "examples" / "node"
 PYTHON_EXAMPLE = REPO / "examples" / "python" / "predict.py"
 REAL_UPLOADS = 200
 TOLERANCE = 1e-4  # the server rounds probabilities to 4 decimals
-
-
-@pytest.fixture(scope="module")
-def recognizer_path(exported_artifacts: Path) -> Path:
-    return exported_artifacts / RECOGNIZER_FILE
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +66,9 @@ def assert_same_answers(lines: list[dict], server_answers: dict[str, dict]) -> N
                                    err_msg=line["path"])
 
 
-def test_the_python_example_reads_what_the_server_reads(recognizer_path, images, server_answers):
+def test_the_python_example_reads_what_the_server_reads(model_path, images, server_answers):
     assert len(PYTHON_EXAMPLE.read_text().splitlines()) <= 20
-    result = subprocess.run([sys.executable, str(PYTHON_EXAMPLE), str(recognizer_path), *map(str, images)],
+    result = subprocess.run([sys.executable, str(PYTHON_EXAMPLE), str(model_path), *map(str, images)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_same_answers([json.loads(line) for line in result.stdout.splitlines()], server_answers)
@@ -97,18 +91,18 @@ def node_example() -> Path:
     return NODE_EXAMPLE
 
 
-def test_node_reads_what_the_server_reads(recognizer_path, node_example, images, server_answers):
-    result = subprocess.run(["node", "predict.mjs", str(recognizer_path), *map(str, images)],
+def test_node_reads_what_the_server_reads(model_path, node_example, images, server_answers):
+    result = subprocess.run(["node", "predict.mjs", str(model_path), *map(str, images)],
                             cwd=node_example, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_same_answers([json.loads(line) for line in result.stdout.splitlines()], server_answers)
 
 
-def test_the_reference_evaluator_gives_onnxruntimes_answers(recognizer_path, images):
+def test_the_reference_evaluator_gives_onnxruntimes_answers(model_path, images):
     """onnx.reference runs only standard ONNX, in numpy: the file needs nothing onnxruntime-only."""
-    model = onnx.load(recognizer_path)
+    model = onnx.load(model_path)
     reference = ReferenceEvaluator(model)
-    session = ort.InferenceSession(str(recognizer_path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     from PIL import Image
     for path in images[:: len(images) // 4][:4]:
         pixels = rgba(Image.open(path))

@@ -12,8 +12,8 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from digits.artifacts import RECOGNIZER_FILE
-from digits.contract import INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT
+from digits.artifacts import FOREST_FILE, MODEL_FILE
+from digits.contract import FEATURES_OUTPUT, IMAGE_INPUT, INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT
 from export.__main__ import GateFailed, export
 from export.convert import opset_imports
 from export.parity import gate, gate_images, image_probes, probe_inputs
@@ -35,9 +35,9 @@ def test_gate_passes_on_the_real_model(exported_artifacts: Path) -> None:
 
 
 def test_the_whole_file_gate_fails_on_a_damaged_recognizer(exported_artifacts: Path) -> None:
-    """The forest inside recognizer.onnx, damaged: the whole file no longer equals its parts."""
+    """The forest inside model.onnx, damaged: the whole file no longer equals its parts."""
     sk_model = joblib.load(exported_artifacts / "best_model.pkl")
-    damaged = _damage(onnx.load(str(exported_artifacts / RECOGNIZER_FILE)), "thresholds")
+    damaged = _damage(onnx.load(str(exported_artifacts / MODEL_FILE)), "thresholds")
     images = {name: probes[:40] for name, probes in image_probes(load_xy()[0], seed=0).items()}
     result = gate_images(sk_model, damaged, images)
     assert result["passed"] is False
@@ -46,6 +46,15 @@ def test_the_whole_file_gate_fails_on_a_damaged_recognizer(exported_artifacts: P
 
 def test_model_has_the_contracted_inputs_and_outputs(model_path: Path) -> None:
     session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    (inp,) = session.get_inputs()
+    assert (inp.name, inp.type, inp.shape) == (IMAGE_INPUT, "tensor(uint8)", ["height", "width", 4])
+    outputs = {o.name: o.type for o in session.get_outputs()}
+    assert outputs == {LABEL_OUTPUT: "tensor(int64)", PROBABILITIES_OUTPUT: "tensor(float)",
+                       SURE_OUTPUT: "tensor(bool)", FEATURES_OUTPUT: "tensor(float)"}
+
+
+def test_forest_has_the_contracted_inputs_and_outputs(forest_path: Path) -> None:
+    session = ort.InferenceSession(str(forest_path), providers=["CPUExecutionProvider"])
     (inp,) = session.get_inputs()
     assert (inp.name, inp.type, inp.shape[1]) == (INPUT_NAME, "tensor(float)", 64)
     outputs = {o.name: o for o in session.get_outputs()}
@@ -75,7 +84,7 @@ def test_metadata_is_readable_through_onnxruntime(model_path: Path) -> None:
     assert json.loads(meta["class_labels"]) == list(range(10))
     assert meta["source_model_sha256"] == hashlib.sha256(
         (model_path.parent / "best_model.pkl").read_bytes()).hexdigest()
-    assert "row-major" in meta["preprocessing"]
+    assert "inside the graph" in meta["preprocessing"]
     for key in ("created_at", "cv_accuracy_mean", "held_out_accuracy", "library_versions"):
         assert key in meta
 
@@ -99,9 +108,9 @@ def _damage(onx: onnx.ModelProto, how: str) -> bytes:
 
 
 @pytest.mark.parametrize("how", ["thresholds", "class_order"])
-def test_gate_fails_on_a_damaged_model(model_path: Path, how: str) -> None:
-    sk_model = joblib.load(model_path.parent / "best_model.pkl")
-    damaged = _damage(onnx.load(str(model_path)), how)
+def test_gate_fails_on_a_damaged_model(forest_path: Path, how: str) -> None:
+    sk_model = joblib.load(forest_path.parent / "best_model.pkl")
+    damaged = _damage(onnx.load(str(forest_path)), how)
     X, _ = load_xy()
     result = gate(sk_model, damaged, probe_inputs(X, 600, seed=1))
     assert result["passed"] is False
@@ -113,9 +122,9 @@ def test_failed_gate_publishes_nothing(exported_artifacts: Path, tmp_path: Path,
     """Break the converter the way a bad skl2onnx bump would; the old model.onnx must survive."""
     import export.__main__ as export_main
 
-    for name in ("best_model.pkl", "tuning.json", "metrics.json", "model.onnx"):
+    for name in ("best_model.pkl", "tuning.json", "metrics.json", MODEL_FILE):
         (tmp_path / name).write_bytes((exported_artifacts / name).read_bytes())
-    previous = (tmp_path / "model.onnx").read_bytes()
+    previous = (tmp_path / MODEL_FILE).read_bytes()
     real_to_onnx = export_main.to_onnx
 
     def shifted_thresholds(model):
@@ -125,8 +134,8 @@ def test_failed_gate_publishes_nothing(exported_artifacts: Path, tmp_path: Path,
     monkeypatch.setattr(export_main, "to_onnx", shifted_thresholds)
     with pytest.raises(GateFailed, match="not published"):
         export(tmp_path, tolerance=1e-5, random_rows=300, seed=0)
-    assert (tmp_path / "model.onnx").read_bytes() == previous
-    assert not (tmp_path / RECOGNIZER_FILE).exists()
+    assert (tmp_path / MODEL_FILE).read_bytes() == previous
+    assert not (tmp_path / FOREST_FILE).exists()
     assert json.loads((tmp_path / "parity.json").read_text())["passed"] is False
     assert not list(tmp_path.glob("*.tmp"))
 
@@ -142,10 +151,10 @@ def _class_weights(onx: onnx.ModelProto) -> list[float]:
     return list(next(a.floats for a in node.attribute if a.name == "class_weights"))
 
 
-def test_zero_leaf_weights_are_dropped_without_changing_answers(model_path: Path) -> None:
+def test_zero_leaf_weights_are_dropped_without_changing_answers(forest_path: Path) -> None:
     from export.convert import drop_zero_leaf_weights
 
-    published = onnx.load(str(model_path))
+    published = onnx.load(str(forest_path))
     assert 0.0 not in _class_weights(published)
     # Put back an explicit zero vote for class 0 on the first tree's first leaf, as skl2onnx writes.
     dense = onnx.ModelProto()
@@ -173,10 +182,10 @@ def test_zero_leaf_weights_are_dropped_without_changing_answers(model_path: Path
     ("nodes_missing_value_tracks_true", 1, False),
 ])
 def test_node_attributes_are_dropped_only_when_they_say_the_default(
-        small_model_path: Path, name: str, value: float, dropped: bool) -> None:
+        small_forest_path: Path, name: str, value: float, dropped: bool) -> None:
     from export.convert import drop_default_node_attributes
 
-    published = onnx.load(str(small_model_path))
+    published = onnx.load(str(small_forest_path))
     (node,) = [n for n in published.graph.node if n.op_type == "TreeEnsembleClassifier"]
     assert name not in {a.name for a in node.attribute}
     count = len(next(a.ints for a in node.attribute if a.name == "nodes_nodeids"))
@@ -195,26 +204,26 @@ def test_node_attributes_are_dropped_only_when_they_say_the_default(
         np.testing.assert_array_equal(before[1], after[1])
 
 
-def test_the_graph_serves_calibrated_probabilities(model_path: Path) -> None:
+def test_the_graph_serves_calibrated_probabilities(forest_path: Path) -> None:
     """probabilities = calibrate(the forest's shares), computed inside the ONNX graph."""
     from digits.calibration import calibrate
 
-    sk_model = joblib.load(model_path.parent / "best_model.pkl")
+    sk_model = joblib.load(forest_path.parent / "best_model.pkl")
     X, _ = load_xy()
-    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(forest_path), providers=["CPUExecutionProvider"])
     _, probabilities = session.run(None, {INPUT_NAME: X[:200]})
     assert np.allclose(probabilities, calibrate(sk_model.predict_proba(X[:200])), atol=1e-5)
-    ops = [n.op_type for n in onnx.load(str(model_path)).graph.node]
+    ops = [n.op_type for n in onnx.load(str(forest_path)).graph.node]
     assert ops[-3:] == ["Pow", "ReduceSum", "Div"]
 
 
-def test_gate_fails_when_the_calibration_in_the_graph_is_wrong(model_path: Path) -> None:
+def test_gate_fails_when_the_calibration_in_the_graph_is_wrong(forest_path: Path) -> None:
     from onnx import numpy_helper
 
-    onx = onnx.load(str(model_path))
+    onx = onnx.load(str(forest_path))
     (power,) = [t for t in onx.graph.initializer if t.name == "calibration_power"]
     power.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(power) + np.float32(0.5), power.name))
-    sk_model = joblib.load(model_path.parent / "best_model.pkl")
+    sk_model = joblib.load(forest_path.parent / "best_model.pkl")
     X, _ = load_xy()
     result = gate(sk_model, onx.SerializeToString(), probe_inputs(X, 600, seed=1))
     assert result["passed"] is False

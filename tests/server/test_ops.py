@@ -26,9 +26,9 @@ def test_healthz_and_readyz(client, small_model_path):
 def test_model_metadata_comes_from_the_onnx_file(client, small_model_path):
     meta = client.get("/model").json
     assert meta["sha256"] == hashlib.sha256(small_model_path.read_bytes()).hexdigest()
-    assert meta["producer"] == "skl2onnx"
-    assert meta["inputs"] == [{"name": "input", "type": "tensor(float)", "shape": [-1, 64]}]
-    assert [o["name"] for o in meta["outputs"]] == ["label", "probabilities"]
+    assert meta["producer"] == "digits-onnx"
+    assert meta["inputs"] == [{"name": "image", "type": "tensor(uint8)", "shape": [-1, -1, 4]}]
+    assert [o["name"] for o in meta["outputs"]] == ["label", "probabilities", "sure", "features"]
 
 
 def samples(client) -> dict[tuple[str, tuple], float]:

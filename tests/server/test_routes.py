@@ -8,12 +8,15 @@ in test_errors.py, v2 through the real Triton client in test_v2.py.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 
 import numpy as np
 import pytest
 
-from tests.server.helpers import digits
+from digits.decode import decode
+from digits.pixels import rgba
+from tests.server.helpers import drawing
 
 V2_INFER = "/v2/models/digits/infer"
 
@@ -44,37 +47,54 @@ def test_get_route(client, path, status, content_type, holds):
     assert holds in response.data
 
 
+def v2_image(label: int) -> np.ndarray:
+    """A drawing of `label` as the model's input: decoded RGBA."""
+    return rgba(decode(drawing(label)))
+
+
 def test_versioned_v2_routes_answer_for_the_served_version(client):
     version = client.get("/readyz").json["model_version"]
     assert client.get(f"/v2/models/digits/versions/{version}").json["versions"] == [version]
     assert client.get(f"/v2/models/digits/versions/{version}/ready").json["ready"] is True
-    body = {"inputs": [{"name": "input", "shape": [1, 64], "datatype": "FP32", "data": digits()[0][0].tolist()}]}
+    pixels = v2_image(1)
+    body = {"inputs": [{"name": "image", "shape": list(pixels.shape), "datatype": "UINT8", "data": pixels.tolist()}]}
     answer = client.post(f"/v2/models/digits/versions/{version}/infer", json=body).json
     assert answer["model_version"] == version
 
 
-def test_v2_infer_json(client):
-    features, labels = digits()
-    body = {"id": "42", "inputs": [{"name": "input", "shape": [4, 64], "datatype": "FP32", "data": features[:4].tolist()}]}
+def test_v2_metadata_describes_the_model_file(client):
+    meta = client.get("/v2/models/digits").json
+    assert meta["inputs"] == [{"name": "image", "datatype": "UINT8", "shape": [-1, -1, 4]}]
+    assert [(o["name"], o["datatype"], o["shape"]) for o in meta["outputs"]] == [
+        ("label", "INT64", [1]), ("probabilities", "FP32", [1, 10]), ("sure", "BOOL", [1]), ("features", "FP32", [3, 64])]
+
+
+def test_v2_infer_json_answers_what_predict_digit_answers(client):
+    pixels = v2_image(3)
+    body = {"id": "42", "inputs": [{"name": "image", "shape": list(pixels.shape), "datatype": "UINT8",
+                                    "data": pixels.reshape(-1).tolist()}]}
     response = client.post(V2_INFER, json=body)
     assert response.status_code == 200, response.json
     answer = response.json
     assert answer["model_name"] == "digits" and answer["id"] == "42"
-    label, probabilities = answer["outputs"]
-    assert (label["name"], label["datatype"], label["shape"]) == ("label", "INT64", [4])
-    assert (probabilities["name"], probabilities["datatype"], probabilities["shape"]) == ("probabilities", "FP32", [4, 10])
-    assert label["data"] == np.argmax(np.reshape(probabilities["data"], (4, 10)), axis=1).tolist()
+    outputs = {o["name"]: o for o in answer["outputs"]}
+    assert [(o["name"], o["datatype"], o["shape"]) for o in answer["outputs"]] == [
+        ("label", "INT64", [1]), ("probabilities", "FP32", [1, 10]), ("sure", "BOOL", [1]), ("features", "FP32", [3, 64])]
+    upload = client.post("/predict_digit", data={"image": (io.BytesIO(drawing(3)), "d.png")},
+                         content_type="multipart/form-data").json
+    assert outputs["label"]["data"] == [upload["prediction"]]
+    np.testing.assert_allclose(outputs["probabilities"]["data"], upload["probabilities"], atol=1e-4)
+    assert outputs["sure"]["data"] == [upload["sure"]]
 
 
 def test_v2_infer_binary(client):
-    """The binary tensor extension both ways: raw FP32 in after the JSON header, raw tensors out."""
-    batch = digits()[0][:3].astype("<f4")
-    header = (
-        b'{"inputs":[{"name":"input","shape":[3,64],"datatype":"FP32","parameters":{"binary_data_size":768}}],'
-        b'"parameters":{"binary_data_output":true}}'
-    )
+    """The binary tensor extension both ways: raw UINT8 in after the JSON header, raw tensors out."""
+    pixels = v2_image(8)
+    header = json.dumps({"inputs": [{"name": "image", "shape": list(pixels.shape), "datatype": "UINT8",
+                                     "parameters": {"binary_data_size": pixels.size}}],
+                         "parameters": {"binary_data_output": True}}).encode()
     response = client.post(
-        V2_INFER, data=header + batch.tobytes(),
+        V2_INFER, data=header + pixels.tobytes(),
         headers={"Content-Type": "application/octet-stream", "Inference-Header-Content-Length": str(len(header))},
     )
     assert response.status_code == 200, response.data[:300]
@@ -82,10 +102,16 @@ def test_v2_infer_binary(client):
     answer = json.loads(response.data[:length])
     payload = response.data[length:]
     sizes = [o["parameters"]["binary_data_size"] for o in answer["outputs"]]
-    assert sizes == [3 * 8, 3 * 10 * 4] and len(payload) == sum(sizes)
-    labels = np.frombuffer(payload[: sizes[0]], dtype="<i8")
-    probabilities = np.frombuffer(payload[sizes[0]:], dtype="<f4").reshape(3, 10)
-    assert np.array_equal(labels, probabilities.argmax(axis=1))
+    assert sizes == [8, 10 * 4, 1, 3 * 64 * 4] and len(payload) == sum(sizes)
+    label = np.frombuffer(payload[:8], dtype="<i8")
+    probabilities = np.frombuffer(payload[8:48], dtype="<f4")
+    assert label.tolist() == [probabilities.argmax()]
+
+
+def test_v2_blank_image_answers_the_models_blank_label(client):
+    body = {"inputs": [{"name": "image", "shape": [8, 8, 4], "datatype": "UINT8", "data": [0] * 256}]}
+    outputs = {o["name"]: o["data"] for o in client.post(V2_INFER, json=body).json["outputs"]}
+    assert outputs["label"] == [-1] and outputs["probabilities"] == [0.0] * 10 and outputs["sure"] == [False]
 
 
 def test_readyz_names_the_loaded_file(client, small_model_path):

@@ -1,8 +1,6 @@
-"""An uploaded digit is read in several views (digits/views.py) and answered once.
-
-The views are the upright digit and the same digit turned by VIEW_ROTATIONS; /predict_digit's
-probabilities are the mean of the model's probabilities over them. Features sent as JSON are
-answered as they are: one row, one answer.
+"""The server answers with the model and nothing else: one run of model.onnx on the decoded RGBA
+pixels, whose answer is the mean over the views it reads (docs/contract.md). 64 Digits values
+sent as JSON are read the same way, as the 8x8 icon they describe.
 """
 
 from __future__ import annotations
@@ -13,11 +11,11 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from digits.contract import INPUT_NAME, PROBABILITIES_OUTPUT
+from digits.contract import FEATURES_OUTPUT, IMAGE_INPUT, LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT
 from digits.decode import decode
-from digits.preprocess import image_to_features, image_to_views
-from digits.views import VIEW_ROTATIONS, VIEWS, average_views
-from tests.server.helpers import drawing
+from digits.pixels import rgba, row_to_rgba
+from digits.views import VIEW_ROTATIONS, average_views
+from tests.server.helpers import drawing, first_of
 
 
 @pytest.mark.parametrize(
@@ -38,16 +36,12 @@ def test_rows_that_are_not_whole_images_are_refused():
         average_views(np.ones((3, 10)), 2)
 
 
-@pytest.mark.parametrize("label", [1, 4, 7])
-def test_the_first_view_is_the_upright_features_and_the_others_differ(label):
-    image = decode(drawing(label))
-    views = image_to_views(image)
-    assert views.shape == (len(VIEW_ROTATIONS), 64) and views.dtype == np.float32
-    np.testing.assert_array_equal(views[0], image_to_features(image)[0])
-    assert VIEW_ROTATIONS[0] == 0.0
-    for turned in views[1:]:
-        assert not np.array_equal(turned, views[0])
-        assert turned.min() >= 0 and turned.max() <= 16
+@pytest.fixture(scope="module")
+def model(small_model_path):
+    session = ort.InferenceSession(str(small_model_path), providers=["CPUExecutionProvider"])
+    return lambda pixels: dict(zip((LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT, FEATURES_OUTPUT),
+                                   session.run([LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT, FEATURES_OUTPUT],
+                                               {IMAGE_INPUT: pixels}), strict=True))
 
 
 def upload(client, label: int, query: str = ""):
@@ -56,18 +50,19 @@ def upload(client, label: int, query: str = ""):
 
 
 @pytest.mark.parametrize("label", [0, 2, 3, 5, 8, 9])
-def test_an_upload_is_answered_with_the_mean_over_its_views(client, small_model_path, label):
-    session = ort.InferenceSession(str(small_model_path), providers=["CPUExecutionProvider"])
-    per_view = session.run([PROBABILITIES_OUTPUT], {INPUT_NAME: image_to_views(decode(drawing(label)))})[0]
-    expected = per_view.mean(axis=0)
+def test_an_upload_is_answered_by_one_run_of_the_model_on_its_pixels(client, model, label):
+    expected = model(rgba(decode(drawing(label))))
     answer = upload(client, label).json
-    np.testing.assert_allclose(answer["probabilities"], expected, atol=1e-4)
-    assert answer["prediction"] == int(expected.argmax())
+    np.testing.assert_allclose(answer["probabilities"], expected[PROBABILITIES_OUTPUT][0], atol=1e-4)
+    assert answer["prediction"] == int(expected[LABEL_OUTPUT][0])
+    assert answer["sure"] is bool(expected[SURE_OUTPUT][0])
+    assert expected[FEATURES_OUTPUT].shape == (len(VIEW_ROTATIONS), 64)
 
 
-def test_explain_shows_the_upright_grid(client):
+def test_explain_shows_the_upright_grid(client, model):
     answer = upload(client, 7, "?explain=true").json
-    assert np.array(answer["features"]).reshape(1, 64).tolist() == image_to_features(decode(drawing(7))).tolist()
+    upright = model(rgba(decode(drawing(7))))[FEATURES_OUTPUT][0]
+    assert np.array(answer["features"]).reshape(64).tolist() == upright.tolist()
 
 
 def test_a_batch_answers_each_image_as_alone(client):
@@ -77,10 +72,10 @@ def test_a_batch_answers_each_image_as_alone(client):
     assert [p["probabilities"] for p in batch["predictions"]] == [upload(client, n).json["probabilities"] for n in labels]
 
 
-def test_json_features_are_one_row_one_answer(client, small_model_path):
-    features = image_to_features(decode(drawing(4)))
-    session = ort.InferenceSession(str(small_model_path), providers=["CPUExecutionProvider"])
-    expected = session.run([PROBABILITIES_OUTPUT], {INPUT_NAME: features})[0][0]
-    answer = client.post("/predict_digit", json={"pixels": features[0].tolist()}).json
-    np.testing.assert_allclose(answer["probabilities"], expected, atol=1e-4)
-    assert VIEWS > 1  # else the upload tests above could not tell views from one row
+@pytest.mark.parametrize("label", [1, 6])
+def test_json_values_are_read_as_the_8x8_icon_they_describe(client, model, label):
+    row = first_of(label)
+    expected = model(row_to_rgba(row))
+    answer = client.post("/predict_digit", json={"pixels": row.tolist()}).json
+    np.testing.assert_allclose(answer["probabilities"], expected[PROBABILITIES_OUTPUT][0], atol=1e-4)
+    assert answer["prediction"] == int(expected[LABEL_OUTPUT][0]) == label
