@@ -111,7 +111,7 @@ def shrink_for_analysis(rgba: Var) -> Var:
 
 
 def distance(rgba: Var) -> Var:
-    """uint8[H, W, 4] -> float32[H, W] 0..255: how far each pixel is from the paper.
+    """uint8[H, W, 4] -> uint8[H, W] 0..255: how far each pixel is from the paper.
 
     Measuring distance from the paper colour (not darkness) makes dark-on-light, light-on-dark
     and coloured ink the same problem: the Chebyshev distance over R, G, B from the frame's
@@ -120,20 +120,24 @@ def distance(rgba: Var) -> Var:
     """
     paper = median(as_f32(border(rgba)))
     # Channel planes first: onnxruntime broadcasts a per-channel constant over an interleaved
-    # [H, W, 4] image element by element (~10x slower than over one contiguous plane).
-    red, green, blue, alpha = op.split(op.transpose(rgba, perm=[2, 0, 1]), num_outputs=4, axis=0)
-    background = op.round(paper)
-    chebyshev = op.max([op.abs(op.sub(as_f32(plane), op.gather(background, i64(channel))))
-                        for channel, plane in enumerate((red, green, blue))])
+    # [H, W, 4] image element by element (~10x slower than over one contiguous plane). The
+    # distance stays in bytes, max - min (exact, no wrap-around): a float copy of every pixel
+    # costs more than all of this.
+    planes = op.transpose(rgba, perm=[2, 0, 1])
+    colour = op.slice(planes, i64([0]), i64([3]), i64([0]))
+    background = op.reshape(op.cast(op.slice(op.round(paper), i64([0]), i64([3])), to=np.uint8), i64([3, 1, 1]))
+    apart = op.sub(op.max([colour, background]), op.min([colour, background]))
+    chebyshev = op.max(list(op.split(apart, num_outputs=3, axis=0)))
     transparent = op.less(op.gather(paper, i64(3)), f32(128.0))
-    return op.squeeze(op.where(transparent, as_f32(alpha), chebyshev), i64([0]))
+    alpha = op.slice(planes, i64([3]), i64([4]), i64([0]))
+    return op.squeeze(op.where(transparent, alpha, chebyshev), i64([0]))
 
 
 def _lowest_ink_levels(level: float) -> np.ndarray:
     """For each strongest distance m (0..255): the lowest distance d with d/255 >= level * m/255
     in float32, the comparison digits' rules were measured with."""
     unit = np.arange(256, dtype=np.float32) / np.float32(255.0)
-    return np.array([np.argmax(unit >= np.float32(level * float(unit[m]))) for m in range(256)], dtype=np.float32)
+    return np.array([np.argmax(unit >= np.float32(level * float(unit[m]))) for m in range(256)], dtype=np.uint8)
 
 
 # The faintest strongest distance that is a digit: m/255 >= MIN_CONTRAST.
@@ -141,21 +145,21 @@ _FAINTEST: Final = int(np.argmax(np.arange(256, dtype=np.float32) / np.float32(2
 
 
 def ink_mask(distance_map: Var) -> tuple[Var, Var]:
-    """float32[H, W] 0..255 -> (bool mask of the ink, bool[1] "too faint to be a digit").
+    """uint8[H, W] 0..255 -> (bool mask of the ink, bool[1] "too faint to be a digit").
 
     A pixel is ink at INK_LEVEL of the strongest distance; an icon (longer side <= SMALL_SIDE)
     is enlarged with Pillow's bicubic filter to the bitmap size first and thresholded lower.
     """
     strongest = op.reduce_max(distance_map, keepdims=0)
-    faint = op.reshape(op.less(strongest, f32(float(_FAINTEST))), i64([1]))
+    faint = op.reshape(op.less(strongest, op.constant(value=np.uint8(_FAINTEST))), i64([1]))
     side = maximum(size(distance_map, 0), size(distance_map, 1))
 
     def icon() -> list[Var]:
-        ink = op.div(distance_map, f32(255.0))
+        ink = op.div(as_f32(distance_map), f32(255.0))
         factor = op.div(f64([float(BITMAP_SIDE)]), as_f64(side))
         new_h = round_size(op.mul(as_f64(size(ink, 0)), factor))
         new_w = round_size(op.mul(as_f64(size(ink, 1)), factor))
-        level = as_f32(op.mul(as_f64(op.div(strongest, f32(255.0))), f64(ICON_INK_LEVEL)))
+        level = as_f32(op.mul(as_f64(op.div(as_f32(strongest), f32(255.0))), f64(ICON_INK_LEVEL)))
         return [op.greater_or_equal(resize_float(ink, new_h, new_w, "bicubic"), level)]
 
     def drawing() -> list[Var]:
