@@ -184,13 +184,15 @@ def deslant(mask: Var) -> tuple[Var, Var]:
     """Shear so the ink's principal axis is vertical (x shift per row = mu11 / mu02), as Pillow's
     bilinear affine transform of the 0/255 mask then >= 128 gives; cropped again. Below
     MIN_SLANT the shear is zero, which samples every pixel where it is."""
-    ink = as_f64(mask)
     height = size(mask, 0)
     width = size(mask, 1)
-    counts = op.reduce_sum(ink, i64([1]), keepdims=0)
+    # Per row the ink count and the sum of its x: whole numbers below 2**24, so float32 products
+    # are exact and give float64's values.
+    per_row = as_f64(op.matmul(as_f32(mask), op.concat([op.expand(f32([[1.0]]), op.concat([width, i64([1])], axis=0)),
+                                                         arange(width, np.float32, axis=0)], axis=1)))
+    counts, x_sums = (op.squeeze(column, i64([1])) for column in op.split(per_row, num_outputs=2, axis=1))
     total = maximum(op.reduce_sum(counts, keepdims=1), f64([1.0]))
     y = arange(height)
-    x_sums = op.matmul(ink, arange(width))
     dy = op.sub(y, op.div(_dot(y, counts), total))
     mu02 = op.div(_dot(op.mul(dy, dy), counts), total)
     mean_x = op.div(op.reduce_sum(x_sums, keepdims=1), total)
@@ -202,26 +204,52 @@ def deslant(mask: Var) -> tuple[Var, Var]:
     rows = as_f64(height)
     extra = op.ceil(op.mul(op.abs(slant), rows))
     shift = op.sub(op.div(op.mul(op.neg(slant), op.sub(rows, f64([1.0]))), f64([2.0])), op.div(extra, f64([2.0])))
-    # Pillow's bilinear_filter8: x_in = (x + 0.5) + slant * (y + 0.5) + shift is inside the image
-    # when 0 <= x_in < width; the value is taken between the two nearest pixels of row y (edges
-    # clamped) at x_in - 0.5 and truncated to uint8.
-    columns = op.add(arange(op.add(width, as_i64(extra))), f64(0.5))
-    x_in = op.add(op.add(op.unsqueeze(columns, i64([0])),
-                         op.unsqueeze(op.mul(slant, op.add(y, f64(0.5))), i64([1]))), shift)
-    position = op.sub(x_in, f64(0.5))
-    left = op.floor(position)
-    weight = op.sub(position, left)
-    last = scalar(op.sub(width, i64([1])))
-    left_i = as_i64(left)
-    # Row y's pixel x is element y * width + x of the flattened mask (one Gather, no GatherElements:
-    # onnx.reference mis-shapes GatherElements when the index is wider than the data).
-    row_start = op.unsqueeze(op.mul(as_i64(y), width), i64([1]))
-    scaled = op.reshape(op.mul(ink, f64(255.0)), i64([-1]))
-    low = op.gather(scaled, op.add(row_start, op.clip(left_i, i64(0), last)))
-    high = op.gather(scaled, op.add(row_start, op.clip(op.add(left_i, i64(1)), i64(0), last)))
-    value = op.add(low, op.mul(op.sub(high, low), weight))
-    inside = op.and_(op.greater_or_equal(x_in, f64(0.0)), op.less(x_in, as_f64(width)))
-    return crop(op.and_(inside, op.greater_or_equal(value, f64(128.0))))
+    return crop(_shear_rows(mask, op.mul(slant, op.add(y, f64(0.5))), shift, as_i64(extra)))
+
+
+def _shear_rows(mask: Var, row_shift: Var, shift: Var, extra: Var) -> Var:
+    """bool[H, W] -> bool[H, W + extra]: Pillow's bilinear_filter8 on the 0/255 mask, >= 128.
+
+    Output pixel x of row y reads x_in = ((x + 0.5) + row_shift[y]) + shift: inside the image when
+    0 <= x_in < W, else 0; inside, the value between input pixels j = floor(x_in - 0.5) and j + 1
+    (edges clamped) at the fraction f of x_in - 0.5, truncated. On 0/255 pixels that is, per row:
+    pixel j where 255 - 255 f >= 128, pixel j + 1 where 255 f >= 128, and between those (f within
+    1/255 of one half) both. So each row is its input row moved by a whole number of pixels, read
+    with one GatherElements, and f is the row's (offsets along a row differ from it only in the last
+    bits). Only where f is that close to one half does x_in land within rounding of the image's
+    edges: the first and last input pixels are then kept by x_in itself."""
+    width = size(mask, 1)
+    offset = op.add(row_shift, shift)
+    whole = op.floor(offset)
+    fraction = op.sub(offset, whole)
+    later = op.greater_or_equal(op.mul(f64(255.0), fraction), f64(128.0))
+    sooner = op.greater_or_equal(op.add(f64(255.0), op.mul(f64(-255.0), fraction)), f64(128.0))
+    both = op.not_(op.or_(later, sooner))
+    first = as_i64(whole)  # j of output pixel x is x + first
+    step = op.unsqueeze(op.add(first, as_i64(later)), i64([1]))
+
+    def x_in(j: Var) -> Var:
+        x = op.sub(j, first)
+        return op.add(op.add(op.add(as_f64(x), f64(0.5)), row_shift), shift)
+
+    column = op.unsqueeze(op.greater_or_equal(x_in(i64([-1])), f64(0.0)), i64([1]))
+    last = op.sub(width, i64([1]))
+    column_last = op.unsqueeze(op.less(x_in(last), as_f64(width)), i64([1]))
+    left = op.slice(mask, i64([0]), i64([1]), i64([1]))
+    right = op.slice(mask, last, width, i64([1]))
+    # Both pixels: for j = -1 .. W - 1, at j + 1 in this table (the clamped edges are one pixel).
+    pairs = op.concat([op.and_(left, column),
+                       op.and_(op.slice(mask, i64([0]), last, i64([1])), op.slice(mask, i64([1]), width, i64([1]))),
+                       op.and_(right, column_last)], axis=1)
+    # Zeros on both sides cover every x + step: |row_shift + shift| <= extra + 1.
+    margin = op.add(extra, i64([4]))
+    zero = i64([0])
+    moved = op.pad(mask, op.concat([zero, margin, zero, margin], axis=0))
+    paired = op.pad(pairs, op.concat([zero, op.sub(margin, i64([1])), zero, margin], axis=0))
+    table = op.concat([moved, paired], axis=1)
+    start = op.add(op.add(step, margin), op.mul(op.unsqueeze(as_i64(both), i64([1])), size(moved, 1)))
+    index = op.add(start, arange(op.add(width, extra), np.int64, axis=1))
+    return op.gather_elements(table, index, axis=1)
 
 
 def narrow(mask: Var) -> Var:
