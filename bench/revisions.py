@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("revisions", nargs="+", help="git revisions to compare (commits, tags, HEAD)")
     parser.add_argument("--model", type=Path, default=REPO / "artifacts" / "model.onnx",
                         help="the model.onnx every revision serves (default artifacts/model.onnx)")
+    parser.add_argument("--model-of", nargs=2, action="append", default=[], metavar=("REV", "PATH"),
+                        help="serve PATH at revision REV instead (a revision from before the server ran the "
+                             "whole recognizer needs the forest alone, artifacts/forest.onnx)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell (default 3)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
@@ -53,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.is_file():
         raise SystemExit(f"python -m bench.revisions: error: {args.model} is missing; run `make train export` first")
     commits = {revision: commit_of(revision) for revision in args.revisions}
+    models = dict.fromkeys(args.revisions, args.model) | {rev: Path(path) for rev, path in args.model_of}
+    for revision, model in models.items():
+        if revision not in commits or not model.is_file():
+            raise SystemExit(f"python -m bench.revisions: error: --model-of {revision} {model}: "
+                             "not one of the revisions, or no such file")
     plan = http_level.LoadPlan(tuple(args.concurrency), args.duration, args.rounds)
     work = Path(tempfile.mkdtemp(prefix="digits-revisions-"))
     trees: list[Path] = []
@@ -63,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             tree = work / commit[:12]
             subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), commit], cwd=REPO, check=True)
             trees.append(tree)
-            argv_ = [sys.executable, "-m", "server", "--host", "127.0.0.1", "--model", str(args.model.resolve())]
+            argv_ = [sys.executable, "-m", "server", "--host", "127.0.0.1", "--model", str(models[revision].resolve())]
             servers[revision] = start(revision, argv_, {"DIGITS_LOG_LEVEL": "INFO"}, work, tree=tree)
         for server in servers.values():
             first_good_answer(server, images[0].path.read_bytes(), expected=None)
@@ -79,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "schema": 1, "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ"),
         "machine": system.machine(), "load_average": {"before": load_before, "after": system.load_average()},
-        "model": str(args.model), "revisions": commits, "plan": vars(plan), "medians": rows, "runs": runs,
+        "models": {revision: str(model) for revision, model in models.items()},
+        "revisions": commits, "plan": vars(plan), "medians": rows, "runs": runs,
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
     out = args.results_dir / f"revisions-{results['started_at']}.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -53,3 +54,11 @@ def test_server_source_imports_no_training_code():
         for name in imported_modules(path) & {*TRAINING_ONLY, "__import__"}
     }
     assert offenders == set()
+
+
+def test_the_server_has_one_featurizer_the_models_graph():
+    """digits/preprocess.py is the graph's test oracle, not a second path: the server never loads it."""
+    code = ("import sys, server.__main__, server.decode_worker; "
+            "print(sorted(m for m in sys.modules if m in ('digits.preprocess', 'recognizer')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
