@@ -1,8 +1,10 @@
 """The images whose features must never change when preprocessing is made faster.
 
-`python -m tests.server.preprocess_cases` rewrites tests/server/data/preprocess_features.json from
-the current digits.preprocess. Do that only when what preprocessing computes is changed on
-purpose (the lead owns that), never to make a speed-up pass.
+The features are the upright view of the featurizer graph (recognizer/, inside model.onnx) on
+the decoded RGBA pixels, as the server computes them; digits/preprocess.py, the graph's oracle,
+must give the same. `python -m tests.server.preprocess_cases` rewrites
+tests/server/data/preprocess_features.json from the current graph. Do that only when what
+preprocessing computes is changed on purpose, never to make a speed-up pass.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from digits.decode import decode
+from digits.pixels import rgba
 from digits.preprocess import bytes_to_features
 from drawings.generate import draw_one
 from drawings.grid import GridStyle, encode, render_grid
 from drawings.styles import STYLES as DRAWING_STYLES
+from recognizer.run import Featurizer
 from tests.server.helpers import first_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,7 +80,18 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes]]]:
 
 
 def features(make: Callable[[], bytes]) -> list[float]:
+    """The graph's upright row for the image."""
+    views, _ = _featurizer().views(rgba(decode(make())))
+    return [float(x) for x in views[0]]
+
+
+def oracle_features(make: Callable[[], bytes]) -> list[float]:
     return [float(x) for x in bytes_to_features(make())[0]]
+
+
+@lru_cache(maxsize=1)
+def _featurizer() -> Featurizer:
+    return Featurizer()
 
 
 def write_golden() -> None:
