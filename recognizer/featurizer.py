@@ -61,7 +61,7 @@ from recognizer.ops import (
     scalar,
     size,
 )
-from recognizer.resample import SUPPORT, kernel, normalised, offsets, resize_float, resize_mask_width, two_passes
+from recognizer.resample import SUPPORT, band, kernel, normalised, resize_float, resize_mask_width, spread, two_passes
 
 MIN_SLANT: Final = 0.05  # below this a shear would only move pixels by rounding
 STROKE_ROUNDS: Final = 3  # the threshold search settles within three rounds (a fixed point)
@@ -270,9 +270,11 @@ def fit(values: Var, side: int) -> Var:
     support = op.where(shrinking, f64([SUPPORT["box"]]), f64([SUPPORT["bilinear"]]))
 
     def resampling(axis: int, transposed: bool) -> Var:
-        t = offsets(op.slice(extent, i64([axis]), i64([axis + 1])),
-                    op.slice(fitted, i64([axis]), i64([axis + 1])), support, transposed)
-        return normalised(op.where(shrinking, kernel("box", t), kernel("bilinear", t)), transposed)
+        in_size = op.slice(extent, i64([axis]), i64([axis + 1]))
+        out_size = op.slice(fitted, i64([axis]), i64([axis + 1]))
+        t, pixels = band(in_size, out_size, support)
+        raw = op.where(shrinking, kernel("box", t), kernel("bilinear", t))
+        return spread(normalised(raw), pixels, in_size, out_size, transposed)
 
     return two_passes(values, resampling(0, False), resampling(1, True))
 

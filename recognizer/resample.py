@@ -16,7 +16,7 @@ import numpy as np
 import spox.opset.ai.onnx.v18 as op
 from spox import Var
 
-from recognizer.ops import arange, as_f32, as_f64, f64, i64, maximum, size
+from recognizer.ops import ARANGE_LIMIT, arange, as_f32, as_f64, as_i64, f64, i64, maximum, minimum, size
 
 Filter = Literal["box", "bilinear", "bicubic"]
 SUPPORT: Final[dict[str, float]] = {"box": 0.5, "bilinear": 1.0, "bicubic": 2.0}
@@ -25,22 +25,36 @@ BICUBIC_A: Final = -0.5
 PRECISION_BITS: Final = 32 - 8 - 2
 
 
-def offsets(in_size: Var, out_size: Var, support: float | Var, transposed: bool = False) -> Var:
-    """float64[out, in] (or [in, out] when transposed): the filter argument (x - centre + 0.5) /
-    filterscale where input pixel x lies in output pixel i's window, and a value no filter
-    reaches (-9) elsewhere; for int64[1] sizes and the filter's support at scale 1 (a float, or
-    float64[1] chosen in the graph)."""
-    out_axis, in_axis = (1, 0) if transposed else (0, 1)
+def band(in_size: Var, out_size: Var, support: float | Var) -> tuple[Var, Var]:
+    """Each output pixel's window, as Resample.c's precompute_coeffs finds it, for int64[1] sizes
+    and the filter's support at scale 1 (a float, or float64[1] chosen in the graph):
+    (float64[out, K] the filter argument (x - centre + 0.5) / filterscale of the window's input
+    pixels x and a value no filter reaches (-9) past its end, int64[out, K] those pixels, clamped
+    into the image). K = floor(2 * support * filterscale) + 2 covers every window: a few columns,
+    where a dense [out, in] grid would cost every filter step over every pixel pair."""
     scale = op.div(as_f64(in_size), as_f64(out_size))
     filterscale = maximum(scale, f64([1.0]))
     reach = op.mul(f64([support]) if isinstance(support, float) else support, filterscale)
-    centre = op.mul(arange(out_size, start=0.5, axis=out_axis), scale)
-    source = arange(in_size, axis=in_axis)
+    centre = op.mul(arange(out_size, start=0.5, axis=0), scale)
     first = op.floor(op.add(op.sub(centre, reach), f64(0.5)))
-    end = op.floor(op.add(op.add(centre, reach), f64(0.5)))
-    window = op.and_(op.greater_or_equal(source, first), op.less(source, end))
+    end = minimum(op.floor(op.add(op.add(centre, reach), f64(0.5))), as_f64(in_size))
+    span = op.add(as_i64(op.floor(op.mul(reach, f64(2.0)))), i64([2]))
+    source = op.add(maximum(first, f64(0.0)), arange(span, axis=1))
     t = op.mul(op.add(op.sub(source, centre), f64(0.5)), op.div(f64([1.0]), filterscale))
-    return op.where(window, t, f64(-9.0))
+    pixels = as_i64(minimum(source, as_f64(op.sub(in_size, i64([1])))))
+    return op.where(op.less(source, end), t, f64(-9.0)), pixels
+
+
+def spread(values: Var, pixels: Var, in_size: Var, out_size: Var, transposed: bool = False) -> Var:
+    """[out, K] values of band()'s pixels -> the dense [out, in] matrix (or [in, out]), 0 elsewhere.
+    Clamped pixels past a window's end carry 0, so adding is exact."""
+    if transposed:
+        shape = op.concat([in_size, out_size], axis=0)
+        values, pixels, axis = op.transpose(values, perm=[1, 0]), op.transpose(pixels, perm=[1, 0]), 0
+    else:
+        shape, axis = op.concat([out_size, in_size], axis=0), 1
+    zeros = op.expand(op.cast(f64(0.0), to=values.unwrap_tensor().dtype), shape)
+    return op.scatter_elements(zeros, pixels, values, axis=axis, reduction="add")
 
 
 def kernel(kind: Filter, t: Var) -> Var:
@@ -58,13 +72,16 @@ def kernel(kind: Filter, t: Var) -> Var:
     return op.where(op.less(distance, f64(1.0)), near, op.where(op.less(distance, f64(2.0)), far, f64(0.0)))
 
 
-def normalised(raw: Var, transposed: bool = False) -> Var:
-    return op.div(raw, op.reduce_sum(raw, i64([0 if transposed else 1]), keepdims=1))
+def normalised(raw: Var) -> Var:
+    """[out, K] -> each row divided by its sum, added up in order as Resample.c does (CumSum is a
+    running sum; a reduction may add in another order and round otherwise)."""
+    return op.div(raw, op.slice(op.cum_sum(raw, i64(1)), i64([-1]), i64([ARANGE_LIMIT]), i64([1])))
 
 
 def weights(in_size: Var, out_size: Var, kind: Filter, transposed: bool = False) -> Var:
     """float64[out, in] (or [in, out]): the weights output pixel i takes from each input pixel."""
-    return normalised(kernel(kind, offsets(in_size, out_size, SUPPORT[kind], transposed)), transposed)
+    t, pixels = band(in_size, out_size, SUPPORT[kind])
+    return spread(normalised(kernel(kind, t)), pixels, in_size, out_size, transposed)
 
 
 def resize_float(image: Var, height: Var, width: Var, kind: Filter) -> Var:
@@ -82,11 +99,19 @@ def two_passes(image: Var, down: Var, across: Var) -> Var:
 
 def resize_mask_width(mask: Var, width: Var, kind: Filter) -> Var:
     """bool[H, W] -> bool[H, width]: the mask as an 8-bit image (0/255) resized horizontally by
-    Pillow's fixed-point 8-bit pass (coefficients rounded away from zero, sum rounded), >= 128."""
-    scaled = op.mul(weights(size(mask, 1), width, kind, transposed=True), f64(float(1 << PRECISION_BITS)))
-    fixed = as_f64(as_i64_toward_zero(op.add(scaled, op.mul(op.sign(scaled), f64(0.5)))))
-    total = op.matmul(op.mul(as_f64(mask), f64(255.0)), fixed)
-    return op.greater_or_equal(total, f64(float(128 << PRECISION_BITS) - float(1 << (PRECISION_BITS - 1))))
+    Pillow's fixed-point 8-bit pass (coefficients rounded away from zero, sum rounded), >= 128.
+
+    That is 255 * s + 2**(PRECISION_BITS - 1) >= 128 << PRECISION_BITS for s the sum of the
+    integer coefficients over the ink, i.e. s >= 2**(PRECISION_BITS - 1) (128 - 1/2 = 255 / 2).
+    The filters here are not negative, so every partial sum lies in 0..~2**PRECISION_BITS, whole
+    numbers float32 holds exactly: a float32 product gives float64's answer at a fraction of the
+    cost."""
+    t, pixels = band(size(mask, 1), width, SUPPORT[kind])
+    scaled = op.mul(normalised(kernel(kind, t)), f64(float(1 << PRECISION_BITS)))
+    fixed = op.cast(as_i64_toward_zero(op.add(scaled, op.mul(op.sign(scaled), f64(0.5)))), to=np.float32)
+    fixed = spread(fixed, pixels, size(mask, 1), width, transposed=True)
+    total = op.matmul(op.cast(mask, to=np.float32), fixed)
+    return op.greater_or_equal(total, op.constant(value=np.float32(1 << (PRECISION_BITS - 1))))
 
 
 def as_i64_toward_zero(x: Var) -> Var:
