@@ -1,10 +1,13 @@
-"""Coverage-guided fuzzing of digits.preprocess.bytes_to_features with atheris (libFuzzer).
+"""Coverage-guided fuzzing of what the server does with an upload's bytes, with atheris
+(libFuzzer): digits.decode.decode, then the model's featurizer graph (recognizer/) on the RGBA
+pixels.
 
     python -m reliability.fuzz_preprocess_atheris -max_total_time=60 artifacts/reliability/corpus
 
 Seeds the corpus with the catalogue's images (reliability/images.py) when it is empty. Any
-exception other than the server's ApiError (which becomes a 4xx) is a finding: libFuzzer stops
-and writes the input as crash-<sha1> in the current directory.
+exception other than the domain's InputError (which the server answers with a 4xx) is a finding,
+and so is a feature outside 0..16: libFuzzer stops and writes the input as crash-<sha1> in the
+current directory.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ from pathlib import Path
 
 import atheris
 
-with atheris.instrument_imports(include=["server"]):
-    from digits.errors import InputError as ApiError
-    from digits.preprocess import bytes_to_features
+with atheris.instrument_imports(include=["digits"]):
+    from digits.decode import decode
+    from digits.errors import InputError
+    from digits.pixels import rgba
+
+from recognizer.run import Featurizer
+
+FEATURIZER = Featurizer()
 
 # Smaller than the server's default so that a libFuzzer run spends its time on decoding paths,
 # not on one legitimately huge image.
@@ -25,10 +33,11 @@ MAX_PIXELS = 1024 * 1024
 
 def test_one_input(data: bytes) -> None:
     try:
-        features = bytes_to_features(data, MAX_PIXELS)
-    except ApiError:
+        pixels = rgba(decode(data, MAX_PIXELS))
+    except InputError:
         return
-    assert features.shape == (1, 64), features.shape
+    features, _ = FEATURIZER.views(pixels)
+    assert features.shape == (3, 64), features.shape
     assert features.min() >= 0 and features.max() <= 16, features
 
 
