@@ -61,7 +61,7 @@ from recognizer.ops import (
     scalar,
     size,
 )
-from recognizer.resample import SUPPORT, band, kernel, normalised, resize_float, resize_mask_width, spread, two_passes
+from recognizer.resample import SUPPORT, band, kernel, normalised, resize_float, resize_mask_width, two_passes
 
 MIN_SLANT: Final = 0.05  # below this a shear would only move pixels by rounding
 STROKE_ROUNDS: Final = 3  # the threshold search settles within three rounds (a fixed point)
@@ -69,16 +69,17 @@ STROKE_ROUNDS: Final = 3  # the threshold search settles within three rounds (a 
 
 def views_features(rgba: Var) -> tuple[Var, Var]:
     """uint8[H, W, 4] -> (float32[len(VIEW_ROTATIONS), 64] features, bool[1] "blank": there is no
-    digit to read; the features are then defined but meaningless)."""
+    digit to read; the features are then defined but meaningless).
+
+    The views go through their steps together, one operator for all of them: onnxruntime spends a
+    microsecond on each operator it runs, however small its tensors, more than these views' pixels
+    cost."""
     mask, faint = ink_mask(distance(shrink_for_analysis(rgba)))
     patch, patch_blank = stroke_patch(mask)
-    rows = []
-    blank = op.or_(faint, patch_blank)
-    for angle in VIEW_ROTATIONS:
-        bitmap, empty = patch_to_bitmap(turned(patch, angle))
-        rows.append(bitmap_to_features(bitmap))
-        blank = op.or_(blank, empty)
-    return op.concat(rows, axis=0), blank
+    canvases, first, last = views(patch)
+    fitted, extent = fit_boxes(as_f32(canvases), first, op.add(op.sub(last, first), i64(1)), BITMAP_SIDE)
+    bitmaps, empty = place_by_mass(op.greater_or_equal(fitted, f32(0.5)), extent)
+    return bitmap_to_features(bitmaps), op.or_(op.or_(faint, patch_blank), empty)
 
 
 def shrink_for_analysis(rgba: Var) -> Var:
@@ -263,20 +264,39 @@ def narrow(mask: Var) -> Var:
 def fit(values: Var, side: int) -> Var:
     """Scale (area-averaged when shrinking, bilinear when enlarging; aspect kept) so the longer
     side is `side`: Pillow's BOX or BILINEAR resize of a mode "F" image."""
-    extent = op.shape(values)
-    scale = op.div(f64([float(side)]), as_f64(op.reduce_max(extent, keepdims=1)))
+    extent = op.unsqueeze(op.shape(values), i64([0]))
+    fitted, size_hw = fit_boxes(op.unsqueeze(values, i64([0])), i64([[0, 0]]), extent, side)
+    return op.slice(op.squeeze(fitted, i64([0])), i64([0, 0]), op.reshape(size_hw, i64([2])), i64([0, 1]))
+
+
+def fit_boxes(values: Var, first: Var, extent: Var, side: int) -> tuple[Var, Var]:
+    """float32[V, H, W], each view's box (int64[V, 2] first row and column, int64[V, 2] its height
+    and width) -> (float32[V, side, side]: each box fitted as `fit` does, at the top left, zeros
+    around it; int64[V, 2] the fitted height and width)."""
+    scale = op.div(f64([float(side)]), as_f64(op.reduce_max(extent, i64([1]), keepdims=1)))
     fitted = round_size(op.mul(as_f64(extent), scale))
-    shrinking = op.less(scale, f64([1.0]))
+    # Both axes of every view at once, as [V, 2, side, K] windows.
+    per_axis = i64([2, 3])
+    shrinking = op.unsqueeze(op.less(scale, f64([1.0])), per_axis)
     support = op.where(shrinking, f64([SUPPORT["box"]]), f64([SUPPORT["bilinear"]]))
+    length = i64([side])
+    out_size = op.unsqueeze(fitted, per_axis)
+    t, pixels = band(op.unsqueeze(extent, per_axis), out_size, support, length)
+    raw = op.where(shrinking, kernel("box", t), kernel("bilinear", t))
+    # Rows past a view's fitted size weigh nothing (their sums are 0, so 0/0 is replaced).
+    used = op.less(arange(length, np.int64, axis=0), out_size)
+    spans = op.where(used, normalised(raw), f64(0.0))
+    pixels = op.add(pixels, op.unsqueeze(first, per_axis))
 
-    def resampling(axis: int, transposed: bool) -> Var:
-        in_size = op.slice(extent, i64([axis]), i64([axis + 1]))
-        out_size = op.slice(fitted, i64([axis]), i64([axis + 1]))
-        t, pixels = band(in_size, out_size, support)
-        raw = op.where(shrinking, kernel("box", t), kernel("bilinear", t))
-        return spread(normalised(raw), pixels, in_size, out_size, transposed)
+    def matrix(axis: int) -> Var:
+        """float64[V, side, H or W]: the weights of the fitted rows (axis 0) or columns (axis 1)."""
+        def pick(x: Var) -> Var:
+            return op.squeeze(op.slice(x, i64([axis]), i64([axis + 1]), i64([1])), i64([1]))
 
-    return two_passes(values, resampling(0, False), resampling(1, True))
+        zeros = op.expand(f64(0.0), op.concat([size(values, 0), length, size(values, axis + 1)], axis=0))
+        return op.scatter_elements(zeros, pick(pixels), pick(spans), axis=2, reduction="add")
+
+    return two_passes(values, matrix(0), op.transpose(matrix(1), perm=[0, 2, 1])), fitted
 
 
 # The padded work array's sides: a fitted side (1..WORK_SIDE) plus the padding on both ends.
@@ -339,76 +359,110 @@ def normalise_strokes(coverage: Var) -> Var:
     return mask
 
 
-def turned(patch: Var, degrees: float) -> Var:
-    """The stroke patch turned by `degrees` (counter-clockwise), cropped to its ink again: Pillow's
-    rotate(degrees, NEAREST, expand=True), i.e. its 16.16 fixed-point affine loop (Geometry.c).
+def views(patch: Var) -> tuple[Var, Var, Var]:
+    """The stroke patch -> each view (VIEW_ROTATIONS) on a common canvas: (bool[V, H, W] at the top
+    left, zeros around it; int64[V, 2] first row and column of its ink, int64[V, 2] last ones).
+    The upright view is the patch itself."""
+    assert VIEW_ROTATIONS[0] == 0.0
+    rotated = turned(patch, VIEW_ROTATIONS[1:])
+    height = maximum(size(patch, 0), size(rotated, 1))
+    width = maximum(size(patch, 1), size(rotated, 2))
+    zero = i64([0, 0, 0])
+
+    def padded(canvas: Var) -> Var:
+        missing = op.sub(op.concat([height, width], axis=0), op.shape(canvas, start=1))
+        return op.pad(canvas, op.concat([zero, i64([0]), missing], axis=0))
+
+    canvases = op.concat([padded(op.unsqueeze(patch, i64([0]))), padded(rotated)], axis=0)
+    first, last, _ = ink_bounds(canvases)
+    return canvases, first, last
+
+
+def turned(patch: Var, angles: tuple[float, ...]) -> Var:
+    """The stroke patch turned by each of `angles` (degrees, counter-clockwise): Pillow's
+    rotate(angle, NEAREST, expand=True), i.e. its 16.16 fixed-point affine loop (Geometry.c), as
+    bool[len(angles), H, W]: each canvas at the top left, zeros around it.
 
     Image.rotate's matrix arithmetic is done on (x, y) pairs at once, each product and sum rounded
     as Python rounds a * x + b * y + c, so the canvas size and offsets are Pillow's exactly."""
-    if degrees == 0.0:
-        return patch
-    radians = -math.radians(degrees % 360.0)
-    cos = round(math.cos(radians), 15)
-    sin = round(math.sin(radians), 15)
-    rotation = np.array([[cos, sin], [-sin, cos]])
+    matrices = []
+    for degrees in angles:
+        radians = -math.radians(degrees % 360.0)
+        cos = round(math.cos(radians), 15)
+        sin = round(math.sin(radians), 15)
+        matrices.append([[cos, sin], [-sin, cos]])
+    rotation = np.array(matrices)  # [V, 2, 2]
+    count = len(angles)
 
     def affine(points: Var, offset: Var) -> Var:
-        """(a * x + b * y) + c for each row of `rotation`, over the last axis of points (.., 2)."""
-        products = op.mul(op.unsqueeze(points, i64([-2])), f64(rotation.tolist()))
+        """(a * x + b * y) + c for each row of each view's rotation: points [V or 1, n, 2] -> [V, n, 2]."""
+        products = op.mul(op.unsqueeze(points, i64([-2])), f64(rotation.reshape(count, 1, 2, 2).tolist()))
         return op.add(op.reduce_sum(products, i64([-1]), keepdims=0), offset)
 
     extent = as_f64(op.gather(op.shape(patch), i64([1, 0])))  # (w, h)
-    centre = op.div(extent, f64(2.0))
+    centre = op.reshape(op.div(extent, f64(2.0)), i64([1, 1, 2]))
     offset = op.add(affine(op.neg(centre), f64([0.0, 0.0])), centre)
-    corners = affine(op.mul(f64([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), extent), offset)
-    canvas = op.sub(op.ceil(op.reduce_max(corners, i64([0]), keepdims=0)),
-                    op.floor(op.reduce_min(corners, i64([0]), keepdims=0)))
+    corners = affine(op.mul(f64([[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]), extent), offset)
+    canvas = op.sub(op.ceil(op.reduce_max(corners, i64([1]), keepdims=1)),
+                    op.floor(op.reduce_min(corners, i64([1]), keepdims=1)))  # [V, 1, 2]
     offset = affine(op.div(op.neg(op.sub(canvas, extent)), f64(2.0)), offset)
     # Geometry.c's affine_fixed: FIX(v) = floor(v * 65536 + 0.5); the pixel centre's half steps
     # are added to the offsets first, the source pixel is the fixed-point value >> 16.
     steps = np.floor(rotation * 65536.0 + 0.5)
-    start = op.add(op.add(offset, f64((rotation[:, 0] * 0.5).tolist())), f64((rotation[:, 1] * 0.5).tolist()))
-    start = op.floor(op.add(op.mul(start, f64(65536.0)), f64(0.5)))
-    size_xy = as_i64(canvas)
-    columns = op.reshape(arange(op.slice(size_xy, i64([0]), i64([1]))), i64([1, 1, -1]))
-    rows = op.reshape(arange(op.slice(size_xy, i64([1]), i64([2]))), i64([1, -1, 1]))
-    fixed = op.add(op.add(op.reshape(start, i64([2, 1, 1])), op.mul(rows, f64(steps[:, 1].reshape(2, 1, 1)))),
-                   op.mul(columns, f64(steps[:, 0].reshape(2, 1, 1))))
-    source = op.floor(op.div(fixed, f64(65536.0)))  # (x, y) planes
-    limit = op.reshape(op.sub(extent, f64(1.0)), i64([2, 1, 1]))
+    start = op.add(op.add(offset, f64((rotation[:, None, :, 0] * 0.5).tolist())),
+                   f64((rotation[:, None, :, 1] * 0.5).tolist()))
+    start = op.reshape(op.floor(op.add(op.mul(start, f64(65536.0)), f64(0.5))), i64([count, 2, 1, 1]))
+    largest = as_i64(op.reduce_max(canvas, i64([0, 1]), keepdims=0))  # the common canvas (w, h)
+    columns = arange(op.slice(largest, i64([0]), i64([1])), axis=1)  # [1, W]
+    rows = arange(op.slice(largest, i64([1]), i64([2])), axis=0)  # [H, 1]
+    fixed = op.add(op.add(start, op.mul(rows, f64(steps[:, :, 1].reshape(count, 2, 1, 1)))),
+                   op.mul(columns, f64(steps[:, :, 0].reshape(count, 2, 1, 1))))
+    source = op.floor(op.div(fixed, f64(65536.0)))  # [V, (x, y), H, W]
+    limit = op.reshape(op.sub(extent, f64(1.0)), i64([1, 2, 1, 1]))
     clamped = op.min([op.max([source, f64(0.0)]), limit])
-    inside = op.less(op.reduce_sum(op.abs(op.sub(clamped, source)), i64([0]), keepdims=0), f64(0.5))
+    inside = op.less(op.reduce_sum(op.abs(op.sub(clamped, source)), i64([1]), keepdims=0), f64(0.5))
+    sides = op.reshape(canvas, i64([count, 2, 1, 1]))
+    on_canvas = op.and_(op.less(columns, op.squeeze(op.slice(sides, i64([0]), i64([1]), i64([1])), i64([1]))),
+                        op.less(rows, op.squeeze(op.slice(sides, i64([1]), i64([2]), i64([1])), i64([1]))))
     index = op.reduce_sum(op.mul(clamped, op.reshape(op.concat([f64([1.0]), op.slice(extent, i64([0]), i64([1]))],
-                                                               axis=0), i64([2, 1, 1]))), i64([0]), keepdims=0)
+                                                               axis=0), i64([1, 2, 1, 1]))), i64([1]), keepdims=0)
     picked = op.gather(op.reshape(patch, i64([-1])), as_i64(index))
-    return crop(op.and_(inside, picked))[0]
+    return op.and_(op.and_(inside, on_canvas), picked)
 
 
-def patch_to_bitmap(patch: Var) -> tuple[Var, Var]:
-    """A view of the patch -> (bool[32, 32] laid out like an optdigits bitmap, bool[1] "empty")."""
-    return place_by_mass(op.greater_or_equal(fit(as_f32(patch), BITMAP_SIDE), f32(0.5)))
-
-
-def place_by_mass(patch: Var) -> tuple[Var, Var]:
-    """Put the fitted digit in the 32x32 bitmap with its centre of mass at the centre."""
-    extent = op.shape(patch)
-    ink = as_f64(patch)
-    rows = op.reduce_sum(ink, i64([1]), keepdims=0)
-    cols = op.reduce_sum(ink, i64([0]), keepdims=0)
-    count = op.reduce_sum(rows, keepdims=1)
-    means = op.div(op.concat([_dot(rows, arange(size(patch, 0))), _dot(cols, arange(size(patch, 1)))], axis=0),
-                   maximum(count, f64([1.0])))
+def place_by_mass(fitted: Var, extent: Var) -> tuple[Var, Var]:
+    """bool[V, 32, 32], each fitted view at the top left (int64[V, 2] its height and width) -> (each
+    moved so its centre of mass is the bitmap's centre, bool[1] "a view has no ink")."""
+    ink = as_f64(fitted)
+    rows = op.reduce_sum(ink, i64([2]), keepdims=0)
+    cols = op.reduce_sum(ink, i64([1]), keepdims=0)
+    count = op.reduce_sum(rows, i64([1]), keepdims=1)
+    index = arange(i64([BITMAP_SIDE]))
+    # Sums of whole numbers: exact in any order, so the means are the cropped view's.
+    moments = op.concat([op.reduce_sum(op.mul(rows, index), i64([1]), keepdims=1),
+                         op.reduce_sum(op.mul(cols, index), i64([1]), keepdims=1)], axis=1)
+    means = op.div(moments, maximum(count, f64([1.0])))
     room = op.sub(i64([BITMAP_SIDE, BITMAP_SIDE]), extent)
     start = op.clip(as_i64(op.round(op.sub(f64((BITMAP_SIDE - 1) / 2.0), means))), i64(0), None)
     start = minimum(start, room)
-    pads = op.concat([start, op.sub(room, start)], axis=0)
-    return op.pad(patch, pads), op.equal(count, f64([0.0]))
+    line = arange(i64([BITMAP_SIDE]), np.int64)
+
+    def mover(offset: Var) -> Var:
+        """float32[V, 32, 32]: 1 where the first index is the second plus the view's offset."""
+        shifted = op.add(op.reshape(line, i64([1, 1, -1])), op.reshape(offset, i64([-1, 1, 1])))
+        return as_f32(op.equal(op.reshape(line, i64([1, -1, 1])), shifted))
+
+    down = mover(op.slice(start, i64([0]), i64([1]), i64([1])))
+    across = op.transpose(mover(op.slice(start, i64([1]), i64([2]), i64([1]))), perm=[0, 2, 1])
+    # Products of 0/1 matrices with one 1 a row: exact moves.
+    placed = op.greater_or_equal(op.matmul(op.matmul(down, as_f32(fitted)), across), f32(0.5))
+    return placed, op.reshape(op.equal(op.reduce_min(count, keepdims=0), f64(0.0)), i64([1]))
 
 
-def bitmap_to_features(bitmap: Var) -> Var:
-    """bool[32, 32] -> float32[1, 64]: ink pixels counted in each 4x4 block, as optdigits did."""
-    blocks = op.reshape(as_f32(bitmap), i64([GRID_SIDE, BLOCK, GRID_SIDE, BLOCK]))
-    return op.reshape(op.reduce_sum(blocks, i64([1, 3]), keepdims=0), i64([1, N_FEATURES]))
+def bitmap_to_features(bitmaps: Var) -> Var:
+    """bool[V, 32, 32] -> float32[V, 64]: ink pixels counted in each 4x4 block, as optdigits did."""
+    blocks = op.reshape(as_f32(bitmaps), i64([-1, GRID_SIDE, BLOCK, GRID_SIDE, BLOCK]))
+    return op.reshape(op.reduce_sum(blocks, i64([2, 4]), keepdims=0), i64([-1, N_FEATURES]))
 
 
 def _dot(a: Var, b: Var) -> Var:

@@ -84,14 +84,14 @@ def round_size(x: Var) -> Var:
 
 
 def ink_bounds(mask: Var) -> tuple[Var, Var, Var]:
-    """bool[H, W] -> (int64[2] first row and column of ink, int64[2] last ones, uint8[H] ink per
-    row as 0/1). With no ink at all the box is the whole mask."""
+    """bool[..., H, W] -> (int64[..., 2] first row and column of ink, int64[..., 2] last ones,
+    uint8[..., H] ink per row as 0/1). With no ink at all the box is the whole mask."""
     ink = op.cast(mask, to=np.uint8)  # onnxruntime reduces bytes ~3x faster than int64
-    rows = op.reduce_max(ink, i64([1]), keepdims=0)
-    cols = op.reduce_max(ink, i64([0]), keepdims=0)
-    first = op.concat([op.arg_max(rows, axis=0), op.arg_max(cols, axis=0)], axis=0)
-    last = op.concat([op.arg_max(rows, axis=0, select_last_index=1),
-                      op.arg_max(cols, axis=0, select_last_index=1)], axis=0)
+    rows = op.reduce_max(ink, i64([-1]), keepdims=0)
+    cols = op.reduce_max(ink, i64([-2]), keepdims=0)
+    first = op.concat([op.arg_max(rows, axis=-1), op.arg_max(cols, axis=-1)], axis=-1)
+    last = op.concat([op.arg_max(rows, axis=-1, select_last_index=1),
+                      op.arg_max(cols, axis=-1, select_last_index=1)], axis=-1)
     return first, last, rows
 
 

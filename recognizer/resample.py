@@ -25,20 +25,22 @@ BICUBIC_A: Final = -0.5
 PRECISION_BITS: Final = 32 - 8 - 2
 
 
-def band(in_size: Var, out_size: Var, support: float | Var) -> tuple[Var, Var]:
+def band(in_size: Var, out_size: Var, support: float | Var, length: Var | None = None) -> tuple[Var, Var]:
     """Each output pixel's window, as Resample.c's precompute_coeffs finds it, for int64[1] sizes
     and the filter's support at scale 1 (a float, or float64[1] chosen in the graph):
     (float64[out, K] the filter argument (x - centre + 0.5) / filterscale of the window's input
     pixels x and a value no filter reaches (-9) past its end, int64[out, K] those pixels, clamped
     into the image). K = floor(2 * support * filterscale) + 2 covers every window: a few columns,
-    where a dense [out, in] grid would cost every filter step over every pixel pair."""
+    where a dense [out, in] grid would cost every filter step over every pixel pair. Sizes and
+    support may also be [V, 1, 1], one per view (then [V, length, K]; `length` rows, at least
+    every view's out_size)."""
     scale = op.div(as_f64(in_size), as_f64(out_size))
     filterscale = maximum(scale, f64([1.0]))
     reach = op.mul(f64([support]) if isinstance(support, float) else support, filterscale)
-    centre = op.mul(arange(out_size, start=0.5, axis=0), scale)
+    centre = op.mul(arange(out_size if length is None else length, start=0.5, axis=0), scale)
     first = op.floor(op.add(op.sub(centre, reach), f64(0.5)))
     end = minimum(op.floor(op.add(op.add(centre, reach), f64(0.5))), as_f64(in_size))
-    span = op.add(as_i64(op.floor(op.mul(reach, f64(2.0)))), i64([2]))
+    span = op.add(op.reshape(op.reduce_max(as_i64(op.floor(op.mul(reach, f64(2.0)))), keepdims=0), i64([1])), i64([2]))
     source = op.add(maximum(first, f64(0.0)), arange(span, axis=1))
     t = op.mul(op.add(op.sub(source, centre), f64(0.5)), op.div(f64([1.0]), filterscale))
     pixels = as_i64(minimum(source, as_f64(op.sub(in_size, i64([1])))))
@@ -73,9 +75,9 @@ def kernel(kind: Filter, t: Var) -> Var:
 
 
 def normalised(raw: Var) -> Var:
-    """[out, K] -> each row divided by its sum, added up in order as Resample.c does (CumSum is a
+    """[..., K] -> each row divided by its sum, added up in order as Resample.c does (CumSum is a
     running sum; a reduction may add in another order and round otherwise)."""
-    return op.div(raw, op.slice(op.cum_sum(raw, i64(1)), i64([-1]), i64([ARANGE_LIMIT]), i64([1])))
+    return op.div(raw, op.slice(op.cum_sum(raw, i64(-1)), i64([-1]), i64([ARANGE_LIMIT]), i64([-1])))
 
 
 def weights(in_size: Var, out_size: Var, kind: Filter, transposed: bool = False) -> Var:

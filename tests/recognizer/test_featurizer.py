@@ -161,14 +161,17 @@ def test_shear_and_narrowing_are_pillows(step):
         np.testing.assert_array_equal(run(cut), expected)
 
 
-@pytest.mark.parametrize("degrees", featurizer.VIEW_ROTATIONS[1:])
-def test_views_turn_as_pillows_nearest_rotate(degrees):
-    turn = graph_of(lambda m: featurizer.turned(m, degrees), Tensor(np.bool_, ("h", "w")))
+def test_views_are_the_patch_and_pillows_nearest_rotations():
+    patch_in = argument(Tensor(np.bool_, ("h", "w")))
+    canvases, first, last = featurizer.views(patch_in)
+    session = session_of(build(inputs={"x": patch_in}, outputs={"canvases": canvases, "first": first, "last": last}))
     for mask in _random_masks(150, seed=11):
         if not mask.any():
             continue
         patch = oracle._crop(mask)
-        np.testing.assert_array_equal(turn(patch), oracle._rotated(patch, degrees))
+        for canvas, top_left, bottom_right, degrees in zip(*session.run(None, {"x": patch}), featurizer.VIEW_ROTATIONS):
+            view = canvas[top_left[0] : bottom_right[0] + 1, top_left[1] : bottom_right[1] + 1]
+            np.testing.assert_array_equal(view, oracle._rotated(patch, degrees))
 
 
 def test_analysis_shrink_is_pillows_reduce():
