@@ -412,19 +412,23 @@ def turned(patch: Var, angles: tuple[float, ...]) -> Var:
     start = op.add(op.add(offset, f64((rotation[:, None, :, 0] * 0.5).tolist())),
                    f64((rotation[:, None, :, 1] * 0.5).tolist()))
     start = op.reshape(op.floor(op.add(op.mul(start, f64(65536.0)), f64(0.5))), i64([count, 2, 1, 1]))
+    # From here on whole numbers below 2**24 (a patch is at most 96 pixels a side, so every
+    # fixed-point coordinate is below 2**23): float32 holds them exactly, at half float64's traffic.
+    start = as_f32(start)
     largest = as_i64(op.reduce_max(canvas, i64([0, 1]), keepdims=0))  # the common canvas (w, h)
-    columns = arange(op.slice(largest, i64([0]), i64([1])), axis=1)  # [1, W]
-    rows = arange(op.slice(largest, i64([1]), i64([2])), axis=0)  # [H, 1]
-    fixed = op.add(op.add(start, op.mul(rows, f64(steps[:, :, 1].reshape(count, 2, 1, 1)))),
-                   op.mul(columns, f64(steps[:, :, 0].reshape(count, 2, 1, 1))))
-    source = op.floor(op.div(fixed, f64(65536.0)))  # [V, (x, y), H, W]
-    limit = op.reshape(op.sub(extent, f64(1.0)), i64([1, 2, 1, 1]))
-    clamped = op.min([op.max([source, f64(0.0)]), limit])
-    inside = op.less(op.reduce_sum(op.abs(op.sub(clamped, source)), i64([1]), keepdims=0), f64(0.5))
-    sides = op.reshape(canvas, i64([count, 2, 1, 1]))
+    columns = arange(op.slice(largest, i64([0]), i64([1])), np.float32, axis=1)  # [1, W]
+    rows = arange(op.slice(largest, i64([1]), i64([2])), np.float32, axis=0)  # [H, 1]
+    fixed = op.add(op.add(start, op.mul(rows, f32(steps[:, :, 1].reshape(count, 2, 1, 1)))),
+                   op.mul(columns, f32(steps[:, :, 0].reshape(count, 2, 1, 1))))
+    source = op.floor(op.div(fixed, f32(65536.0)))  # [V, (x, y), H, W]
+    extent = as_f32(extent)
+    limit = op.reshape(op.sub(extent, f32(1.0)), i64([1, 2, 1, 1]))
+    clamped = op.min([op.max([source, f32(0.0)]), limit])
+    inside = op.less(op.reduce_sum(op.abs(op.sub(clamped, source)), i64([1]), keepdims=0), f32(0.5))
+    sides = op.reshape(as_f32(canvas), i64([count, 2, 1, 1]))
     on_canvas = op.and_(op.less(columns, op.squeeze(op.slice(sides, i64([0]), i64([1]), i64([1])), i64([1]))),
                         op.less(rows, op.squeeze(op.slice(sides, i64([1]), i64([2]), i64([1])), i64([1]))))
-    index = op.reduce_sum(op.mul(clamped, op.reshape(op.concat([f64([1.0]), op.slice(extent, i64([0]), i64([1]))],
+    index = op.reduce_sum(op.mul(clamped, op.reshape(op.concat([f32([1.0]), op.slice(extent, i64([0]), i64([1]))],
                                                                axis=0), i64([1, 2, 1, 1]))), i64([1]), keepdims=0)
     picked = op.gather(op.reshape(patch, i64([-1])), as_i64(index))
     return op.and_(op.and_(inside, on_canvas), picked)
