@@ -75,7 +75,7 @@ FORCE:
 lint: setup ## ruff over the tree (rules in pyproject.toml)
 	$(BIN)/ruff check .
 
-test: lint system-deps ## [root] lint, then every test tier: Docker, PostgreSQL, Chromium, Node (JUnit XML in test-results/)
+test: lint system-deps web ## [root] lint, then every test tier: Docker, PostgreSQL, Chromium, Node (JUnit XML in test-results/)
 	$(BIN)/python -m pytest
 
 test-fast: setup ## the in-process and unit tests only (no root, Docker, database, browser or Node)
@@ -84,10 +84,10 @@ test-fast: setup ## the in-process and unit tests only (no root, Docker, databas
 test-server: setup ## the server tests (in-process, and real waitress on a free port)
 	$(BIN)/python -m pytest tests/server
 
-test-page: setup system-deps ## [root] the draw-a-digit page: HTTP checks + headless Chromium against the real server
+test-page: setup system-deps web ## [root] the draw-a-digit page: HTTP checks + headless Chromium against the real server
 	$(BIN)/python -m pytest tests/server/test_page.py tests/browser
 
-page-screenshots: setup system-deps ## [root] re-take docs/screenshots/page-*.png with the browser tests
+page-screenshots: setup system-deps web ## [root] re-take docs/screenshots/page-*.png with the browser tests
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser
 
 # --- maintenance ---------------------------------------------------------------------------------

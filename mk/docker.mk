@@ -41,10 +41,10 @@ wheels-pickle: $(WHEELS)/pickle/.complete ## download the pickle-design image's 
 base-image: ## [root] build $(LOCAL_BASE), Python from Debian packages (debootstrap, once): the build stages' base
 	scripts/docker-base-image.sh $(LOCAL_BASE)
 
-image: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build $(IMAGE), distroless, offline from $(MODEL)
+image: $(WHEELS)/runtime/.complete $(MODEL) web $(BASE_IMAGE_TARGET) ## [root] build $(IMAGE), distroless, offline from $(MODEL)
 	scripts/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
 
-image-debug: $(WHEELS)/runtime/.complete $(MODEL) $(BASE_IMAGE_TARGET) ## [root] build DEBUG_IMAGE (digits-onnx:debug): the runtime image with a shell and coreutils, for debugging
+image-debug: $(WHEELS)/runtime/.complete $(MODEL) web $(BASE_IMAGE_TARGET) ## [root] build DEBUG_IMAGE (digits-onnx:debug): the runtime image with a shell and coreutils, for debugging
 	scripts/docker-build.sh --debug --model $(MODEL) --tag $(DEBUG_IMAGE) --base $(BASE)
 
 image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) $(BASE_IMAGE_TARGET) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison

@@ -12,8 +12,11 @@ from typing import Final
 from flask import Flask, Response
 
 # The page loads nothing but its own files and has no inline script or handler; this keeps it so.
+# 'wasm-unsafe-eval' lets it compile WebAssembly (ONNX Runtime Web running model.onnx) and nothing
+# else: JavaScript eval stays refused.
 PAGE_CSP: Final = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
 )
 # Anything that is not the page (JSON, the page's scripts, the SVG icon opened on its own) may run
 # and load nothing, and may not be framed.

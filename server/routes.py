@@ -1,7 +1,9 @@
 """Every route, in one style: thin views that decode, call Runtime.predict, and encode.
 
-`GET /` is the draw-a-digit page (server/static/), which calls POST /predict_digit like any
-other client. The /v2 routes are the Open Inference Protocol's (server/protocol.py).
+`GET /` is the draw-a-digit page (server/static/): it runs model.onnx in the browser with ONNX
+Runtime Web (GET /model.onnx, GET /ort/<name>; server/assets.py) and calls POST /predict_digit like
+any other client for uploads, or when the browser cannot run the model. The /v2 routes are the
+Open Inference Protocol's (server/protocol.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Final
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from server import protocol
+from server import assets, protocol
 from server.runtime import current_runtime
 
 _TRUE: Final = ("1", "true", "yes")
@@ -27,6 +29,16 @@ def page() -> Response:
     # Its Content-Security-Policy is set with every HTML answer's (server/headers.py), so the
     # same file under /static/index.html carries it too.
     return current_app.send_static_file("index.html")
+
+
+@routes.get("/model.onnx")
+def model_file() -> Response:
+    return assets.send(assets.model_file(current_runtime().model), request)
+
+
+@routes.get("/ort/<name>")
+def browser_runtime(name: str) -> Response:
+    return assets.send(assets.runtime_file(name), request)
 
 
 @routes.post("/predict_digit")

@@ -1,18 +1,29 @@
-// Draw-a-digit page: Pointer Events on a canvas -> PNG -> POST predict_digit?explain=1 -> render.
+// Draw-a-digit page: Pointer Events on a canvas -> model.onnx in the browser (ONNX Runtime Web) on
+// the canvas's RGBA pixels -> render. Uploads, "Ask the server", and any drawing the browser cannot
+// read itself go as a file to POST predict_digit?explain=1 instead.
 // Plain script, no build step; everything is wired here (no inline handlers, so a strict CSP works).
 "use strict";
 
 (function () {
   const PREDICT_URL = "predict_digit?explain=1"; // relative: works behind a path prefix too
+  // The same file the server runs, and ONNX Runtime Web's ES module (its WebAssembly file sits
+  // beside it), both from this server: nothing from another host.
+  const MODEL_URL = "model.onnx";
+  const RUNTIME_URL = "ort/ort.wasm.bundle.min.mjs";
+  const BLANK_LABEL = -1; // the model's answer when there is no digit to read
   const PAPER = "#ffffff";
   const INK = "#000000";
   // About a marker on paper: the server normalises stroke thickness, this just looks natural.
   const BRUSH_FRACTION = 0.07;
   const PIXEL_MAX = 16;
+  const PIXEL_ROWS = 8; // the 8x8 grid the digit was read as (features row 0)
 
   const pad = document.getElementById("pad");
-  const ctx = pad.getContext("2d");
+  // Read back after every stroke, so kept in memory rather than on the GPU.
+  const ctx = pad.getContext("2d", { willReadFrequently: true });
   const predictButton = document.getElementById("predict");
+  const askServerButton = document.getElementById("ask-server");
+  const engine = document.getElementById("engine");
   const clearButton = document.getElementById("clear");
   const fileInput = document.getElementById("file");
   const result = document.getElementById("result");
@@ -31,6 +42,7 @@
   let activePointer = null;
   let last = null;
   let requestSeq = 0; // only the newest request's answer is shown
+  let browserModel = null; // { ort, session } once model.onnx runs here
 
   // ---- drawing ----------------------------------------------------------------------------
 
@@ -95,6 +107,82 @@
     if (event.type === "pointerup") predictDrawing();
   }
 
+  // ---- the model in the browser -----------------------------------------------------------
+
+  function setEngine(state, text) {
+    engine.dataset.state = state;
+    engine.textContent = text;
+  }
+
+  async function loadBrowserModel() {
+    setEngine("loading", "Loading the model into your browser…");
+    try {
+      if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
+      const [ort, model] = await Promise.all([
+        import(new URL(RUNTIME_URL, document.baseURI).href),
+        fetch(MODEL_URL).then((response) => {
+          if (!response.ok) throw new Error(MODEL_URL + " answered HTTP " + response.status);
+          return response.arrayBuffer();
+        }),
+      ]);
+      // Threads need cross-origin isolation, which this page does not ask for; one thread is
+      // also what the server gives each session.run.
+      ort.env.wasm.numThreads = 1;
+      // As the server runs it: no graph optimisation (nothing to gain in a forest; same answers).
+      const creating = performance.now();
+      const session = await ort.InferenceSession.create(new Uint8Array(model), {
+        executionProviders: ["wasm"],
+        graphOptimizationLevel: "disabled",
+      });
+      browserModel = { ort, session };
+      // Start-up, in ms: making the session, and everything since the page's navigation began.
+      engine.dataset.sessionMs = (performance.now() - creating).toFixed(0);
+      engine.dataset.readyMs = performance.now().toFixed(0);
+      setEngine("ready", "The model runs in your browser: drawings are read here, files by the server.");
+    } catch (err) {
+      fallBack(err);
+    }
+  }
+
+  function fallBack(err) {
+    browserModel = null;
+    setEngine("failed", "The model cannot run in this browser (" + err.message + "), so the server reads your drawings.");
+  }
+
+  async function readInBrowser() {
+    const seq = ++requestSeq;
+    setStatus("pending");
+    const started = performance.now();
+    // The graph's own input: the canvas's RGBA bytes as they are, uint8[height, width, 4].
+    const pixels = ctx.getImageData(0, 0, pad.width, pad.height);
+    const { ort, session } = browserModel;
+    const image = new ort.Tensor("uint8", new Uint8Array(pixels.data.buffer), [pixels.height, pixels.width, 4]);
+    let outputs;
+    try {
+      outputs = await session.run({ image });
+    } catch (err) {
+      fallBack(err);
+      if (seq === requestSeq) sendDrawing();
+      return;
+    }
+    if (seq !== requestSeq) return;
+    result.dataset.ms = (performance.now() - started).toFixed(1);
+    const label = Number(outputs.label.data[0]); // int64 arrives as a BigInt
+    if (label === BLANK_LABEL) {
+      showError("The model found no digit in your drawing: it is blank or too faint.", "your drawing");
+      return;
+    }
+    const probabilities = Array.from(outputs.probabilities.data);
+    const upright = Array.from(outputs.features.data.subarray(0, PIXEL_ROWS * PIXEL_ROWS));
+    showPrediction({
+      prediction: label,
+      confidence: Math.max(...probabilities),
+      probabilities,
+      sure: Boolean(outputs.sure.data[0]),
+      features: Array.from({ length: PIXEL_ROWS }, (_, row) => upright.slice(row * PIXEL_ROWS, (row + 1) * PIXEL_ROWS)),
+    }, "your drawing", "browser");
+  }
+
   // ---- talking to the server --------------------------------------------------------------
 
   function canvasBlob() {
@@ -103,11 +191,23 @@
     );
   }
 
+  function inked() {
+    if (!hasInk) showError("Nothing to predict yet: draw a digit first, or choose an image file.");
+    return hasInk;
+  }
+
   function predictDrawing() {
-    if (!hasInk) {
-      showError("Nothing to predict yet: draw a digit first, or choose an image file.");
-      return;
-    }
+    if (!inked()) return;
+    // Until the model has loaded here (or if it cannot), the server reads the drawing.
+    if (browserModel) readInBrowser();
+    else sendDrawing();
+  }
+
+  function askServer() {
+    if (inked()) sendDrawing();
+  }
+
+  function sendDrawing() {
     canvasBlob().then((blob) => send(blob, "drawing.png", "your drawing"), (err) => showError(err.message));
   }
 
@@ -130,7 +230,7 @@
       showError(describeError(response.status, body), source);
       return;
     }
-    showPrediction(body, source);
+    showPrediction(body, source, "server");
   }
 
   function describeError(status, body) {
@@ -156,14 +256,15 @@
     return (p * 100).toFixed(p >= 0.995 || p < 0.005 ? 0 : 1) + "%";
   }
 
-  function showPrediction(body, source) {
+  function showPrediction(body, source, reader) {
     errorBox.hidden = true;
     errorBox.textContent = "";
     digit.textContent = String(body.prediction);
     confidence.textContent = "confidence " + percent(body.confidence);
-    // The server applies the threshold (one copy, chosen on real handwriting); the page only shows it.
+    // The model applies the threshold (one copy, chosen on real handwriting); the page only shows it.
     const unsure = body.sure === false;
-    message.textContent = "The model reads " + source + " as";
+    result.dataset.reader = reader;
+    message.textContent = (reader === "browser" ? "The model in your browser" : "The server") + " reads " + source + " as";
     answer.dataset.sure = String(!unsure);
     notSure.hidden = !unsure;
     answer.hidden = false;
@@ -188,6 +289,7 @@
       ...probabilities.map((p, label) => {
         const item = document.createElement("li");
         item.dataset.digit = String(label);
+        item.dataset.probability = String(p); // unrounded, for anyone comparing answers
         item.setAttribute("aria-label", "digit " + label + ": " + percent(p));
         if (label === predicted) item.classList.add("predicted");
         const value = document.createElement("span");
@@ -289,6 +391,7 @@
   pad.addEventListener("pointercancel", onPointerUp);
   pad.addEventListener("keydown", onPadKey);
   predictButton.addEventListener("click", predictDrawing);
+  askServerButton.addEventListener("click", askServer);
   clearButton.addEventListener("click", clearAll);
   fileInput.addEventListener("change", onFileChosen);
   document.addEventListener("keydown", (event) => {
@@ -297,4 +400,5 @@
   });
 
   resetCanvas();
+  loadBrowserModel();
 })();

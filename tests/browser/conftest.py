@@ -1,12 +1,15 @@
 """Debian's Chromium, headless, driven by Playwright against the real waitress server.
 
 `browser` is one Chromium for the session; `page_for(viewport)` opens the draw-a-digit page in a
-fresh context and, at teardown, fails the test if the page threw a JavaScript error, broke its
+fresh context, waits until the page has either loaded model.onnx into the browser or given up on
+it, and, at teardown, fails the test if the page threw a JavaScript error, broke its
 Content-Security-Policy or asked any host but the server (it must load nothing from elsewhere).
+`pages_on(server)` does the same against a server of the test's own (one it may stop).
 """
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import shutil
@@ -14,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+import requests
 
 from devtools.live_server import LiveServer
 from tests.support import REPO, need
@@ -38,6 +42,10 @@ PHONE = {"width": 390, "height": 844}  # a common phone in CSS pixels
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", REPO / "test-results" / "screenshots"))
 
 Point = tuple[float, float]  # a position on the drawing area, as fractions of its width and height
+# The page's line about where drawings are read: "ready" (in the browser) or "failed" (the server).
+ENGINE_SETTLED = '#engine:not([data-state="loading"])'
+# Session creation in WebAssembly grows with the forest: tens of seconds for a large one.
+ENGINE_TIMEOUT_MS = 180_000
 
 
 @pytest.fixture(scope="session")
@@ -53,22 +61,39 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page_for(browser, live_server: LiveServer) -> Iterator[Callable[..., object]]:
+def pages_on(browser) -> Iterator[Callable[..., Callable[..., object]]]:
+    """pages_on(server) -> open_page(viewport, block=(), no_wasm=False, **context_options)."""
     contexts = []
     problems: list[str] = []
 
-    def open_page(viewport: dict[str, int] = DESKTOP, **context_options: object):
-        context = browser.new_context(viewport=viewport, **context_options)
-        contexts.append(context)
-        page = context.new_page()
-        _watch(page, live_server, problems)
-        page.goto(live_server.url + "/")
-        return page
+    def on(server: LiveServer) -> Callable[..., object]:
+        def open_page(viewport: dict[str, int] = DESKTOP, block: Sequence[str] = (), no_wasm: bool = False,
+                      **context_options: object):
+            """block: URL patterns whose requests fail (as if the file could not load);
+            no_wasm: the page runs in a browser without WebAssembly."""
+            context = browser.new_context(viewport=viewport, **context_options)
+            contexts.append(context)
+            for pattern in block:
+                context.route(pattern, lambda route: route.abort())
+            if no_wasm:
+                context.add_init_script("delete globalThis.WebAssembly;")
+            page = context.new_page()
+            _watch(page, server, problems)
+            page.goto(server.url + "/")
+            page.wait_for_selector(ENGINE_SETTLED, timeout=ENGINE_TIMEOUT_MS)
+            return page
 
-    yield open_page
+        return open_page
+
+    yield on
     for context in contexts:
         context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def page_for(pages_on, live_server: LiveServer) -> Callable[..., object]:
+    return pages_on(live_server)
 
 
 def _watch(page, server: LiveServer, problems: list[str]) -> None:
@@ -114,6 +139,27 @@ def draw(page, strokes: Sequence[Sequence[Point]], via: str = "mouse") -> None:
             devtools.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
         devtools.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     devtools.detach()
+
+
+def server_answer_for_canvas(page, server: LiveServer) -> dict:
+    """What POST /predict_digit?explain=1 answers for the canvas as it is now (as a PNG, as the
+    page's "Ask the server" sends it)."""
+    data_url = page.evaluate("document.getElementById('pad').toDataURL('image/png')")
+    png = base64.b64decode(data_url.split(",", 1)[1])
+    response = requests.post(server.url + "/predict_digit?explain=1", files={"image": ("drawing.png", png)},
+                             timeout=30)
+    return {"status": response.status_code, **response.json()}
+
+
+def shown_answer(page) -> dict:
+    """The answer on the page: digit, sure, the unrounded probabilities and the 8x8 grid's values."""
+    return page.evaluate("""() => ({
+        prediction: Number(document.getElementById('digit').textContent),
+        sure: document.getElementById('answer').dataset.sure === 'true',
+        probabilities: [...document.querySelectorAll('#chart li')].map(li => Number(li.dataset.probability)),
+        grid: [...document.querySelectorAll('#grid td')].map(td => Number(td.textContent)),
+        reader: document.getElementById('result').dataset.reader,
+    })""")
 
 
 def _densify(stroke: Sequence[Point], steps: int) -> list[Point]:

@@ -13,7 +13,7 @@ import requests
 from PIL import Image
 
 from digits.calibration import NOT_SURE_BELOW
-from tests.browser.conftest import PHONE, Point, draw, screenshot
+from tests.browser.conftest import PHONE, Point, draw, screenshot, server_answer_for_canvas
 from tests.support import REPO
 
 pytestmark = pytest.mark.browser
@@ -92,17 +92,16 @@ SCRIBBLE = [[(0.3, 0.3), (0.7, 0.35), (0.3, 0.5), (0.7, 0.55), (0.3, 0.7), (0.7,
 HOOK = [[(0.3, 0.3), (0.5, 0.2), (0.7, 0.35), (0.4, 0.6), (0.65, 0.8)]]
 
 
-def test_not_sure_is_shown_exactly_when_the_server_is_not_sure(page_for):
-    """The server applies digits/calibration.NOT_SURE_BELOW to every answer ("sure"); the page
-    shows "not sure" for those answers and only for those."""
+def test_not_sure_is_shown_exactly_when_the_model_is_not_sure(page_for, live_server):
+    """The model applies digits/calibration.NOT_SURE_BELOW to every answer ("sure"), in the browser
+    as on the server; the page shows "not sure" for those answers and only for those."""
     page = page_for()
     seen = []
     for strokes in (ONE, DASH, SCRIBBLE, HOOK, ZERO):
         page.keyboard.press("Escape")
-        with page.expect_response(lambda r: "predict_digit" in r.url) as answered:
-            draw(page, strokes)
-        api = answered.value.json()
+        draw(page, strokes)
         page.wait_for_selector(DONE)
+        api = server_answer_for_canvas(page, live_server)
 
         assert api["sure"] == (api["confidence"] >= NOT_SURE_BELOW)
         assert page.is_visible("#not-sure") == (not api["sure"])
@@ -175,11 +174,11 @@ def test_keyboard_clears_and_predicts(page_for):
 def test_controls_are_labelled_and_reachable_with_tab(page_for):
     page = page_for()
     focused = []
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.id"))
-    assert focused == ["pad", "predict", "clear", "file"]
-    for control in ("#pad", "#predict", "#clear", "#file"):
+    assert focused == ["pad", "predict", "ask-server", "clear", "file"]
+    for control in ("#pad", "#predict", "#ask-server", "#clear", "#file"):
         assert page.locator(control).evaluate("el => el.labels?.length > 0 || !!el.getAttribute('aria-label') || !!el.textContent.trim()")
     assert page.get_attribute("#result", "aria-live") == "polite"
 

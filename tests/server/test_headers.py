@@ -12,6 +12,8 @@ POLICIES = [
     ("GET", "/static/index.html", 200, PAGE_CSP),
     ("GET", "/static/page.js", 200, NON_PAGE_CSP),
     ("GET", "/static/favicon.svg", 200, NON_PAGE_CSP),
+    ("GET", "/model.onnx", 200, NON_PAGE_CSP),
+    ("GET", "/ort/ort.min.js", 404, NON_PAGE_CSP),
     ("GET", "/healthz", 200, NON_PAGE_CSP),
     ("GET", "/metrics", 200, NON_PAGE_CSP),
     ("GET", "/static/nope.html", 404, NON_PAGE_CSP),

@@ -27,6 +27,8 @@ GET_ROUTES = [
     ("/healthz", 200, "application/json", b'"alive"'),
     ("/readyz", 200, "application/json", b'"ready"'),
     ("/model", 200, "application/json", b'"sha256"'),
+    ("/model.onnx", 200, "application/octet-stream", b"ai.onnx.ml"),
+    ("/ort/ort.min.js", 404, "application/json", b"no browser file named"),
     ("/metrics", 200, "text/plain", b"digits_"),
     ("/openapi.json", 200, "application/json", b'"/predict_digit"'),
     ("/v2", 200, "application/json", b'"binary_tensor_data"'),
@@ -127,6 +129,7 @@ def test_every_route_has_a_row(app):
     filled = {
         "<path:filename>": "page.js",
         "<version>": "no-such-version",
+        "<name>": "ort.min.js",
     }
     missing = []
     for rule in app.url_map.iter_rules():
