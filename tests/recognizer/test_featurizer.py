@@ -192,6 +192,21 @@ def test_small_images_are_not_shrunk():
     np.testing.assert_array_equal(shrink(pixels), pixels)
 
 
+@pytest.mark.parametrize(("image", "what"), [
+    (_drawing((280, 280), "RGB", (255, 255, 255), (0, 0, 0)), "drawing"),
+    (_drawing((8, 8), "L", 255, 0, width=1), "icon"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_the_reference_evaluator_gives_onnxruntimes_features(featurize, image, what):
+    """onnx.reference runs standard ONNX in numpy, as an embedder without onnxruntime might: every
+    operator the graph uses must work there too (its GatherElements, for one, fails on long rows)."""
+    from onnx.reference import ReferenceEvaluator
+    features, blank = ReferenceEvaluator(featurizer_model()).run(
+        [FEATURES_OUTPUT, BLANK_OUTPUT], {IMAGE_INPUT: np.asarray(image.convert("RGBA"))})
+    expected_features, expected_blank = featurize(image)
+    np.testing.assert_array_equal(features, expected_features)
+    assert bool(blank[0]) == expected_blank
+
+
 def test_the_graph_is_standard_onnx():
     model = featurizer_model()
     assert {entry.domain or "ai.onnx" for entry in model.opset_import} == {"ai.onnx"}
