@@ -1,10 +1,10 @@
 """Jittered copies of Digits images, rendered and counted through the server's own preprocessing.
 
 Each 8x8 Digits grid is taken as an ink map, enlarged smoothly to 32x32, moved by a random affine
-(rotation, shear, anisotropic scale), then passed through
-digits/preprocess.py's ink -> mask -> deslant -> stroke normalisation -> 32x32 bitmap -> 4x4-block
-counts path. The model thus learns from features made the way the server makes them from a
-user's drawing.
+(rotation, shear, anisotropic scale), then handed as the RGBA image whose ink it is to the
+recognizer's featurizer graph (train/featurize.py): mask -> deslant -> stroke normalisation ->
+32x32 bitmap -> 4x4-block counts. The model thus learns from features made by the graph the
+published recognizer runs on a user's drawing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from digits.contract import GRID_SIDE, PIXEL_MAX
 from digits.errors import BlankImage
-from digits.preprocess import ink_to_features, upsample
+from digits.pixels import row_to_rgba
+from train.featurize import ink_features, pixel_views
 
 RENDER_SIDE = 32
 
@@ -60,7 +61,7 @@ def render_ink(ink: np.ndarray, rng: np.random.Generator | None, jitter: Jitter 
     preprocessing. Every augmented row, Digits copy or font glyph (train/glyphs.py), is made here."""
     if rng is not None:
         ink = jittered(ink, rng, jitter)
-    return ink_to_features(ink)[0]
+    return ink_features(ink)
 
 
 def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter = Jitter()
@@ -69,12 +70,16 @@ def render_row(row: np.ndarray, rng: np.random.Generator | None, jitter: Jitter 
 
     Without jitter this is exactly what the server does with the row uploaded as an 8x8 image.
     """
-    ink = row.reshape(GRID_SIDE, GRID_SIDE).astype(np.float32) / PIXEL_MAX
     if rng is None:
-        return ink_to_features(ink)[0]
-    # Enlarged first (bilinear, as the jitter ranges were measured) so the affine moves strokes,
-    # not 4x4 blocks.
-    return render_ink(upsample(ink, RENDER_SIDE / GRID_SIDE, Image.Resampling.BILINEAR), rng, jitter)
+        return pixel_views(row_to_rgba(row))[0]
+    return render_ink(enlarged(row.reshape(GRID_SIDE, GRID_SIDE).astype(np.float32) / PIXEL_MAX), rng, jitter)
+
+
+def enlarged(ink: np.ndarray, side: int = RENDER_SIDE) -> np.ndarray:
+    """An 8x8 ink map enlarged to side x side before the jitter, so the affine moves strokes, not
+    4x4 blocks (bilinear: the setting the jitter ranges were measured with)."""
+    image = Image.fromarray(ink).resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(image, dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import numpy as np
 
 from digits.calibration import calibrate
 from digits.errors import BlankImage
-from digits.preprocess import image_to_views
 from digits.views import average_views
 from drawings.generate import iter_drawings
 from train.compare import Answers
+from train.featurize import image_views
 
 REPORT_PER_CLASS = 10  # per digit per style: 800 drawings, a few seconds of preprocessing
 REPORT_SEED = 2024  # not the seed of `make drawings`, so the report's sample is its own
@@ -25,7 +25,7 @@ def drawing_features(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray,
     features, labels, styles = [], [], []
     for drawing in iter_drawings(seed=seed, per_class=per_class):
         try:
-            features.append(image_to_views(drawing.image))
+            features.append(image_views(drawing.image))
         except BlankImage:
             continue
         labels.append(drawing.label)

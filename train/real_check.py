@@ -15,12 +15,12 @@ from scipy.stats import bootstrap
 from digits.calibration import NOT_SURE_BELOW, calibrate, expected_calibration_error, not_sure_stats, reliability
 from digits.decode import decode
 from digits.errors import BlankImage
-from digits.preprocess import image_to_views
 from digits.views import VIEWS, average_views
 from drawings.grid import encode
 from handwriting.render import STYLES, iter_uploads, load, spread
 from train.compare import CONFIDENCE, Answers
 from train.drawings_check import accuracy_by_style, right_answers, view_shares
+from train.featurize import image_views
 
 ECE_RESAMPLES = 1000
 
@@ -37,7 +37,7 @@ def real_features(count: int = REPORT_DIGITS) -> tuple[np.ndarray, np.ndarray, n
     for upload in iter_uploads(digits, tuple(STYLES), spread(count, len(digits.labels))):
         try:
             # zlib level 1: the same pixels as a paint app's PNG, in half the encoding time.
-            features.append(image_to_views(decode(encode(upload.image, compress_level=1))))
+            features.append(image_views(decode(encode(upload.image, compress_level=1))))
         except BlankImage:  # scored as wrong, as the server's 422 would be
             features.append(np.full((VIEWS, 64), -1.0, dtype=np.float32))
         labels.append(upload.label)

@@ -65,15 +65,15 @@ def test_every_digit_fills_a_digits_copy(font, installed):
 
 
 def test_glyph_rows_are_featurized_where_the_digits_copies_are(monkeypatch, installed):
-    """Every glyph row goes through train/augment.py's call of the server's featurizer."""
+    """Every glyph row goes through train/augment.py's call of the recognizer's featurizer graph."""
     calls = []
-    featurize = train.augment.ink_to_features
+    featurize = train.augment.ink_features
 
     def counted(ink):
         calls.append(ink.shape)
         return featurize(ink)
 
-    monkeypatch.setattr(train.augment, "ink_to_features", counted)
+    monkeypatch.setattr(train.augment, "ink_features", counted)
     X, y = glyph_rows(GlyphSettings(copies=2), seed=0, fonts=FONTS[:1])
     assert len(calls) == 20 and X.shape == (20, 64)
     assert sorted(y.tolist()) == sorted(list(range(10)) * 2)
