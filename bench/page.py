@@ -8,7 +8,8 @@ Starts the real server on the model, opens the page in Debian's Chromium with a 
 - from navigation to the first possible answer in the browser (the session made), on a cold cache
   and again on a reload (every file revalidated: 304), and the session creation within each;
 - the time from lifting the pen to the answer, read in the page (getImageData + session.run), over
-  `--answers` strokes: the median and the extremes.
+  `--answers` strokes: the median and the extremes;
+- beside it, native onnxruntime making a session of the same file with the server's options.
 Writes bench/results/page-<UTC time>.json and prints it. Numbers, never pass/fail.
 """
 
@@ -18,6 +19,7 @@ import argparse
 import json
 import statistics
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +58,17 @@ def start_up(page, url: str) -> dict[str, float]:
         raise SystemExit(f"bench.page: the page could not run the model: {engine.text_content()}")
     return {"ready_ms": float(engine.get_attribute("data-ready-ms")),
             "session_ms": float(engine.get_attribute("data-session-ms"))}
+
+
+def native_session_ms(model: Path) -> float:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    started = time.perf_counter()
+    ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    return round((time.perf_counter() - started) * 1000)
 
 
 def answer_times(page, answers: int) -> list[float]:
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             "model": {"path": str(args.model), "bytes": args.model.stat().st_size},
             "onnxruntime_web": version,
             "download_bytes": sizes(server.url),
-            "start_up": {"cold": cold, "cached": cached},
+            "start_up": {"cold": cold, "cached": cached, "native_session_ms": native_session_ms(args.model)},
             "answer_ms": {"count": len(times), "median": statistics.median(times), "min": min(times),
                           "max": max(times)},
         }

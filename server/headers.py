@@ -18,16 +18,22 @@ PAGE_CSP: Final = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
-# Anything that is not the page (JSON, the page's scripts, the SVG icon opened on its own) may run
-# and load nothing, and may not be framed.
+# Anything that is not the page (JSON, the SVG icon opened on its own) may run and load nothing,
+# and may not be framed.
 NON_PAGE_CSP: Final = "default-src 'none'; frame-ancestors 'none'"
+# A script's own policy binds it only when it runs as a worker: ONNX Runtime Web's module does,
+# making the session off the page's thread. It may load scripts and fetch from this server
+# (its WebAssembly file) and compile WebAssembly; nothing else.
+WORKER_CSP: Final = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'none'"
+)
+_POLICIES: Final = {"text/html": PAGE_CSP, "text/javascript": WORKER_CSP}
 ALWAYS: Final = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 
 
 def security_headers(media_type: str) -> list[tuple[str, str]]:
     """The security headers for an answer of this media type (without parameters)."""
-    policy = PAGE_CSP if media_type == "text/html" else NON_PAGE_CSP
-    return [*ALWAYS, ("Content-Security-Policy", policy)]
+    return [*ALWAYS, ("Content-Security-Policy", _POLICIES.get(media_type, NON_PAGE_CSP))]
 
 
 def add_security_headers(app: Flask) -> None:

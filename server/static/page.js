@@ -128,6 +128,9 @@
       // Threads need cross-origin isolation, which this page does not ask for; one thread is
       // also what the server gives each session.run.
       ort.env.wasm.numThreads = 1;
+      // In a worker: making the session of a large forest takes seconds, and the page (drawing,
+      // the server's answers meanwhile) must not freeze for them.
+      ort.env.wasm.proxy = true;
       // As the server runs it: no graph optimisation (nothing to gain in a forest; same answers).
       const creating = performance.now();
       const session = await ort.InferenceSession.create(new Uint8Array(model), {
