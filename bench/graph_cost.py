@@ -1,11 +1,13 @@
 """CPU per image of the featurizer graph against digits/preprocess.py, side by side, and the graph's
 cost per operator type from onnxruntime's profiler.
 
-    python -m bench.graph_cost [--rounds 15] [--runs 40] [--baseline old.onnx] [--profile]
+    python -m bench.graph_cost [--rounds 15] [--runs 40] [--baseline old.onnx] [--profile] [--save new.onnx]
 
 Each round times, for every image, `runs` calls of each contender back to back (process_time, one
 onnxruntime thread as recognizer/run.py sets it); the medians over the rounds are printed.
 `--baseline` adds a saved featurizer model (e.g. one written by `--save` at another revision).
+`--profile` prints onnxruntime's profile instead, per operator type (the profiler's own cost per
+operator inflates the small ones: for ranking, not for totals).
 """
 
 from __future__ import annotations
@@ -112,9 +114,11 @@ def main() -> None:
         return
     sets = images()
     if args.profile:
-        for name in ("paint_280", "icon_8x8"):
-            print(name)
-            profile(model, np.asarray(sets[name][0].convert("RGBA")), args.runs * 5)
+        models = {"graph": model} | ({"baseline": args.baseline.read_bytes()} if args.baseline else {})
+        for who, data in models.items():
+            for name in ("paint_280", "icon_8x8"):
+                print(who, name)
+                profile(data, np.asarray(sets[name][0].convert("RGBA")), args.runs * 5)
         return
     contenders = {"graph": graph(model), "numpy": image_to_views}
     if args.baseline:
