@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 
-# The featurizer's only BLAS calls are ~96x96 blurs: OpenBLAS's extra threads only spin beside
-# them (measured on `train fit`: augmentation 9.7 -> 5.0 CPU s and the real-handwriting scoring
-# 23.5 -> 13.0 CPU s, the same wall time), taking the core a busy machine has left. OpenBLAS reads
-# it once, when numpy is first imported; an explicit setting still wins.
+# numpy's BLAS calls here are small: OpenBLAS's extra threads would only spin beside them
+# (measured when the featurizer was numpy's: augmentation 9.7 -> 5.0 CPU s, the same wall time),
+# taking the core a busy machine has left. OpenBLAS reads it once, when numpy is first imported;
+# an explicit setting still wins. The featurizer graph runs on one onnxruntime thread.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
@@ -47,12 +47,24 @@ from train.drawings_check import drawing_accuracy
 from train.evaluate import evaluate_all, format_metrics
 from train.fit import fit_best, save_models
 from train.glyph_effects import glyph_cells, glyph_effects
-from train.glyphs import GLYPHS, check_fonts, glyph_rows
+from train.glyphs import GLYPHS, check_fonts
 from train.real_check import real_accuracy
 from train.report import write_report
+from train.rows import Background, FitRows, render_fit_rows
 from train.space import SEARCH_SPACE
 from train.storage import default_storage, make_storage, storage_error, storage_failure
-from train.tune import TuneConfig, finished_trials, open_study, run_trials, worker_id
+from train.tune import (
+    BY_TREES_ATTR,
+    NODES_ATTR,
+    TuneConfig,
+    choose,
+    cv_noise,
+    finished_trials,
+    open_study,
+    rescored_by_trees,
+    run_trials,
+    worker_id,
+)
 
 DEFAULT_STUDY = "digits-rf"
 DEFAULT_COPIES = 1
@@ -116,20 +128,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def summarise_tuning(study: optuna.Study, args: argparse.Namespace, train_rows: int) -> dict:
-    best = study.best_trial
+def summarise_tuning(study: optuna.Study, args: argparse.Namespace, split: Split) -> dict:
+    """The `best_*` keys describe what the model is fitted from: the best trial's parameters with
+    the number of trees train/tune.py's `choose` keeps, and that many trees' CV scores."""
+    by_trees = None
+    if BY_TREES_ATTR not in study.best_trial.user_attrs:  # a study tuned before trials stored them
+        rows = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
+        by_trees = rescored_by_trees(study.best_trial, rows, args.folds, args.seed, args.n_jobs)
+    choice = choose(study, by_trees)
+    best = choice.trial
     return {
         "study_name": study.study_name,
         "n_trials": len(finished_trials(study)),
         "best_trial": best.number,
-        "best_params": best.params,
-        "best_cv_mean": best.value,
-        "best_cv_std": best.user_attrs.get("cv_std"),
-        "best_cv_scores": best.user_attrs.get("cv_scores", []),
+        "best_params": choice.params,
+        "best_cv_mean": choice.cv_mean,
+        "best_cv_std": float(np.std(choice.cv_scores)),
+        "best_cv_scores": choice.cv_scores,
+        "top_cv": {"trees": best.params["n_estimators"], "cv_mean": best.value,
+                   "cv_std": best.user_attrs.get("cv_std"), "noise": cv_noise(best),
+                   "tree_nodes": best.user_attrs.get(NODES_ATTR),
+                   "by_trees": {k: float(np.mean(v)) for k, v in choice.by_trees.items()}},
         "folds": len(best.user_attrs.get("cv_scores", [])) or args.folds,
         "seed": args.seed,
         "test_size": TEST_SIZE,
-        "train_rows": train_rows,
+        "train_rows": len(split.y_train),
         "augment_copies": args.augment_copies,
         "fit_copies": args.fit_copies,
         "glyphs": None if args.digits_only else {
@@ -164,18 +187,16 @@ def fit_cells(params: dict, split: Split, data: TrainingSet, original_weight: fl
     return fitted, with_glyphs, models
 
 
-def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace) -> None:
+def fit_evaluate_report(study: optuna.Study, args: argparse.Namespace, rows: FitRows | None = None) -> None:
+    """rows: the final fit's rows if already rendered (beside tuning), else rendered here."""
     if not finished_trials(study):
         raise SystemExit(f"error: study {study.study_name!r} has no finished trial to fit from")
-    costs: dict[str, dict[str, float]] = {}
     split = load_split(args.seed)
-    with measured(costs, "augment"):
-        data = augment(split.X_train, split.y_train, args.fit_copies, args.seed)
-    glyphs = None
-    if not args.digits_only:
-        with measured(costs, "render glyphs"):
-            glyphs = glyph_rows(GLYPHS, args.seed)
-    tuning = summarise_tuning(study, args, len(split.y_train))
+    if rows is None:
+        rows = render_fit_rows(split.X_train, split.y_train, args.fit_copies, args.seed, not args.digits_only)
+    costs = dict(rows.costs)
+    data, glyphs = rows.data, rows.glyphs
+    tuning = summarise_tuning(study, args, split)
     tuning["original_weight"] = max(1.0, ORIGINALS_SHARE * args.fit_copies)
     if glyphs is not None:
         tuning["glyphs"]["rows"] = len(glyphs[1])
@@ -221,25 +242,37 @@ def run(args: argparse.Namespace) -> None:
     # `all` is one process, so its sampler is seeded; `tune` workers may start together.
     study = open_storage(url, args.study_name, args.seed if args.command == "all" else None)
     adopt_or_pin_settings(study, args)
+    background = None
     if args.command in ("all", "tune"):
         split = load_split(args.seed)
-        data = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
-        config = TuneConfig(trials=args.trials, folds=args.folds, seed=args.seed,
-                            n_jobs=args.n_jobs, timeout=args.timeout,
-                            progress=not args.no_progress)
-        started = time.perf_counter()
+        if args.command == "all":
+            background = Background(split.X_train, split.y_train, args.fit_copies, args.seed, not args.digits_only)
         try:
-            ran = run_trials(study, data, config)
-        except Exception as exc:
-            cause = storage_failure(exc)
-            if cause is None:
-                raise
-            raise storage_error(url, cause, action="use") from exc
-        print(f"tuning: worker {worker_id()} ran {ran} trials in "
-              f"{time.perf_counter() - started:.1f}s; "
-              f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")
+            tune(study, split, args, url)
+        except BaseException:
+            if background is not None:
+                background.stop()
+            raise
     if args.command in ("all", "fit"):
-        fit_evaluate_report(study, args)
+        fit_evaluate_report(study, args, background.result() if background else None)
+
+
+def tune(study: optuna.Study, split: Split, args: argparse.Namespace, url: str) -> None:
+    data = augment(split.X_train, split.y_train, args.augment_copies, args.seed)
+    config = TuneConfig(trials=args.trials, folds=args.folds, seed=args.seed,
+                        n_jobs=args.n_jobs, timeout=args.timeout,
+                        progress=not args.no_progress)
+    started = time.perf_counter()
+    try:
+        ran = run_trials(study, data, config)
+    except Exception as exc:
+        cause = storage_failure(exc)
+        if cause is None:
+            raise
+        raise storage_error(url, cause, action="use") from exc
+    print(f"tuning: worker {worker_id()} ran {ran} trials in "
+          f"{time.perf_counter() - started:.1f}s; "
+          f"study {args.study_name!r} holds {len(finished_trials(study))} finished trials")
 
 
 # What defines a study's scores: trials are only comparable when these match.

@@ -22,7 +22,7 @@ from train.glyph_effects import TUNED_DIGITS_ONLY  # noqa: E402
 from train.like_for_like import copies_phrase, headline, like_for_like_section, model_label  # noqa: E402
 from train.progress import best_so_far, first_within, repeated, top_spread  # noqa: E402
 from train.space import describe_space  # noqa: E402
-from train.tune import finished_trials  # noqa: E402
+from train.tune import NODES_ATTR, finished_trials  # noqa: E402
 
 REPORT_DIR = "report"
 TOP_TRIALS = 10
@@ -159,7 +159,8 @@ def search_section(study: optuna.Study, tuning: dict[str, Any]) -> list[str]:
     """Whether the budget was needed: the best score found so far, and how flat the top is."""
     trials = sorted(finished_trials(study), key=lambda t: t.number)
     scores = [t.value for t in trials]
-    error = tuning["best_cv_std"] / math.sqrt(tuning["folds"])
+    top = tuning["top_cv"]
+    error = top["cv_std"] / math.sqrt(tuning["folds"])
     spread = top_spread(scores, TOP_TRIALS)
     width = spread.best - spread.worst
     return [
@@ -170,7 +171,7 @@ def search_section(study: optuna.Study, tuning: dict[str, Any]) -> list[str]:
         *[f"| {c.trials} | {c.best:.4f} | {c.short_of_final:.4f} |" for c in best_so_far(scores)],
         "",
         f"One standard error of a trial's CV mean is {error:.4f} (the best trial's fold sd "
-        f"{tuning['best_cv_std']:.4f} / sqrt({tuning['folds']})); the study was within it of its "
+        f"{top['cv_std']:.4f} / sqrt({tuning['folds']})); the study was within it of its "
         f"final best after {first_within(scores, error)} of {len(scores)} trials. The top "
         f"{spread.trials} trials score {spread.worst:.4f} to {spread.best:.4f} (range {width:.4f}, "
         f"sd {spread.sd:.4f}): "
@@ -191,10 +192,27 @@ def cost_section(tuning: dict[str, Any]) -> list[str]:
         "|---|---|---|",
         *[f"| {step} | {c['cpu_s']:.1f} | {c['wall_s']:.1f} |" for step, c in costs.items()],
         "",
-        "CPU is this process's CPU time; wall time also counts whatever else the machine ran. "
-        "Tuning's own time is printed by the run.",
+        "CPU is the CPU time of the process that ran the step (with `all`, the augmented copies "
+        "and the glyph rows are rendered in a second process while the study tunes); wall time "
+        "also counts whatever else the machine ran. Tuning's own time is printed by the run.",
         "",
     ]
+
+
+def choice_lines(tuning: dict[str, Any]) -> list[str]:
+    """Why this many trees: the one-standard-error rule of train/tune.py's `choose`."""
+    top = tuning["top_cv"]
+    trees = tuning["best_params"]["n_estimators"]
+    curve = ", ".join(f"{k} trees {v:.4f}" for k, v in sorted(top["by_trees"].items(), key=lambda kv: int(kv[0])))
+    verdict = (f"of these, {trees} trees are the fewest within one standard error ({top['noise']:.4f}) "
+               f"of the whole forest's CV" if trees != top["trees"] else
+               "no smaller one is within one standard error "
+               f"({top['noise']:.4f}) of it, so the whole forest is kept")
+    return [f"Trial {tuning['best_trial']} has the highest CV mean: {top['cv_mean']:.4f} with "
+            f"{top['trees']} trees. The first trees of its CV forests score "
+            + (curve or "nothing (no smaller tree count)")
+            + f"; {verdict}. Every tree adds to the model file, the server's memory and the work "
+            "per request; the trade is made in trees only (train/tune.py, `choose`)."]
 
 
 def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[str, Any],
@@ -215,26 +233,28 @@ def render_markdown(study: optuna.Study, tuning: dict[str, Any], metrics: dict[s
         "",
         *[f"- {line}" for line in describe_space()],
         "",
-        "## Best parameters",
+        "## Chosen parameters",
         "",
         "| parameter | value |",
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in tuning["best_params"].items()],
         "",
-        f"Best CV accuracy: **{tuning['best_cv_mean']:.4f} ± {tuning['best_cv_std']:.4f}** "
+        f"CV accuracy: **{tuning['best_cv_mean']:.4f} ± {tuning['best_cv_std']:.4f}** "
         f"(trial {tuning['best_trial']}; folds: "
         + ", ".join(f"{s:.4f}" for s in tuning["best_cv_scores"]) + ").",
+        "",
+        *choice_lines(tuning),
         "",
         *search_section(study, tuning),
         *like_for_like_section(tuning, metrics),
         *augmentation_section(tuning, metrics),
         f"## Top {len(trials)} trials",
         "",
-        "| trial | CV accuracy | std | " + " | ".join(names) + " |",
-        "|---|---|---|" + "---|" * len(names),
+        "| trial | CV accuracy | std | tree nodes (CV fits) | " + " | ".join(names) + " |",
+        "|---|---|---|---|" + "---|" * len(names),
         *[
             f"| {t.number} | {t.value:.4f} | {t.user_attrs.get('cv_std', float('nan')):.4f} | "
-            + " | ".join(str(t.params.get(n)) for n in names) + " |"
+            f"{t.user_attrs.get(NODES_ATTR, '-')} | " + " | ".join(str(t.params.get(n)) for n in names) + " |"
             for t in trials
         ],
         "",

@@ -11,6 +11,7 @@ import socket
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import optuna
@@ -20,15 +21,17 @@ from optuna.storages import BaseStorage, fail_stale_trials
 from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import cross_validate
 
 from train.augment import TrainingSet
-from train.space import suggest_params
+from train.space import SEARCH_SPACE, suggest_params
 
 # Trials that hold a place in the budget: done, or being done by some worker right now.
 CLAIMED = (TrialState.COMPLETE, TrialState.RUNNING)
 WORKER_ATTR = "worker"
 OVER_BUDGET_ATTR = "over_budget"
+NODES_ATTR = "tree_nodes"
+BY_TREES_ATTR = "cv_scores_by_trees"
 
 Objective = Callable[[optuna.Trial], float]
 
@@ -76,16 +79,91 @@ def make_objective(data: TrainingSet, folds: int, seed: int, n_jobs: int):
 
     def objective(trial: optuna.Trial) -> float:
         model = RandomForestClassifier(**suggest_params(trial), random_state=seed, n_jobs=n_jobs)
-        scores = cross_val_score(model, data.X, data.y, cv=cv, scoring="accuracy")
+        result = cross_validate(model, data.X, data.y, cv=cv, scoring="accuracy", return_estimator=True)
+        scores = result["test_score"]
         trial.set_user_attr("cv_scores", [float(s) for s in scores])
         trial.set_user_attr("cv_std", float(np.std(scores)))
+        trial.set_user_attr(NODES_ATTR, round(float(np.mean([tree_nodes(m) for m in result["estimator"]]))))
+        trial.set_user_attr(BY_TREES_ATTR, scores_by_trees(result["estimator"], data, cv))
         return float(np.mean(scores))
 
     return objective
 
 
+def tree_nodes(forest: RandomForestClassifier) -> int:
+    """What a forest costs to ship and to run: its nodes make the ONNX file, the server's memory
+    and the work per request."""
+    return sum(tree.tree_.node_count for tree in forest.estimators_)
+
+
+def scores_by_trees(forests: list[RandomForestClassifier], data: TrainingSet,
+                    cv: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, list[float]]:
+    """Each fold's accuracy with only the first k trees of its forest, for every smaller tree count
+    the search space offers (k = its low, low + step, ... below the forest's own)."""
+    low, _, step = SEARCH_SPACE["n_estimators"]
+    result: dict[str, list[float]] = {}
+    for forest, (_, scored) in zip(forests, cv):
+        X, y = data.X[scored], data.y[scored]
+        votes = np.cumsum([tree.predict_proba(X) for tree in forest.estimators_], axis=0)
+        for trees in range(low, len(forest.estimators_), step):
+            right = forest.classes_[votes[trees - 1].argmax(axis=1)] == y
+            result.setdefault(str(trees), []).append(float(right.mean()))
+    return result
+
+
+def rescored_by_trees(trial: FrozenTrial, data: TrainingSet, folds: int, seed: int, n_jobs: int = 1
+                      ) -> dict[str, list[float]]:
+    """`scores_by_trees` for a trial scored before trials stored them: its CV forests fitted
+    again (the same rows, folds and seed give the same forests)."""
+    cv = data.folds(folds, seed)
+    forests = [RandomForestClassifier(**trial.params, random_state=seed, n_jobs=n_jobs).fit(data.X[fit], data.y[fit])
+               for fit, _ in cv]
+    return scores_by_trees(forests, data, cv)
+
+
 def finished_trials(study: optuna.Study) -> list[FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
+def cv_noise(trial: FrozenTrial) -> float:
+    """One standard error of a trial's CV mean: its folds' sd / sqrt(folds)."""
+    scores = trial.user_attrs.get("cv_scores", [])
+    return float(np.std(scores) / np.sqrt(len(scores))) if len(scores) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the final model is fitted from: the best trial's parameters with `params`'
+    n_estimators, whose CV scores are `cv_scores` (the first that many trees of its CV forests)."""
+
+    trial: FrozenTrial
+    params: dict[str, Any]
+    cv_scores: list[float]
+    by_trees: dict[str, list[float]]  # each smaller tree count's fold scores, what was weighed
+
+    @property
+    def cv_mean(self) -> float:
+        return float(np.mean(self.cv_scores))
+
+
+def choose(study: optuna.Study, by_trees: dict[str, list[float]] | None = None) -> Choice:
+    """The best trial (highest CV mean) with the fewest trees whose CV mean is within one standard
+    error of its own (the one-standard-error rule): CV cannot tell those forests apart, while
+    every tree adds to the ONNX file, the server's memory and the work per request.
+
+    The fewer-tree forests are the first trees of the trial's own CV forests (a RandomForest's
+    first k trees are the k-tree forest with the same seed), so they cost no extra fit. Only the
+    number of trees is traded: depth and leaf size shrink trees too, but what they cut is what
+    the final fit's far larger rows need for real handwriting, and Digits CV cannot see that
+    (docs/real-handwriting.md, "Choosing the forest's size"). A trial without the scores (an
+    older study, unless `by_trees` gives them: `rescored_by_trees`) is fitted as it is."""
+    best = max(finished_trials(study), key=lambda t: t.value)
+    by_trees = best.user_attrs.get(BY_TREES_ATTR, {}) if by_trees is None else by_trees
+    floor = best.value - cv_noise(best)
+    for trees in sorted(by_trees, key=int):
+        if np.mean(by_trees[trees]) >= floor:
+            return Choice(best, {**best.params, "n_estimators": int(trees)}, by_trees[trees], by_trees)
+    return Choice(best, best.params, best.user_attrs.get("cv_scores", [best.value]), by_trees)
 
 
 def claimed_trials(study: optuna.Study) -> list[FrozenTrial]:

@@ -173,4 +173,4 @@ def test_the_quick_run_reports_the_two_by_two(trained_artifacts: Path):
     assert f"{shipped['difference']:+.4f} (95 % CI {shipped['low']:+.4f} to {shipped['high']:+.4f}), " \
            f"{shipped['verdict']}" in tuning_alone
     tuning = json.loads((trained_artifacts / "tuning.json").read_text())
-    assert f"| 4 | {tuning['best_cv_mean']:.4f} | 0.0000 |" in report  # best CV after all 4 trials
+    assert f"| 4 | {tuning['top_cv']['cv_mean']:.4f} | 0.0000 |" in report  # best CV after all 4 trials

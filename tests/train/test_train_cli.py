@@ -17,6 +17,7 @@ import pytest
 
 from tests.support import QUICK_TRAIN_ARGS, REPO, assert_usage_error, run_module
 from train.space import SEARCH_SPACE
+from train.tune import choose
 
 
 def test_artifacts_exist_with_expected_keys(trained_artifacts: Path) -> None:
@@ -35,15 +36,19 @@ def test_artifacts_exist_with_expected_keys(trained_artifacts: Path) -> None:
     assert tuning["n_trials"] == 4 and len(tuning["best_cv_scores"]) == 3
 
 
-def test_saved_model_uses_the_best_trial_parameters(trained_artifacts: Path) -> None:
+def test_saved_model_uses_the_chosen_trial_parameters(trained_artifacts: Path) -> None:
     tuning = json.loads((trained_artifacts / "tuning.json").read_text())
     study = optuna.load_study(study_name=tuning["study_name"],
                               storage=f"sqlite:///{trained_artifacts / 'study.db'}")
-    assert tuning["best_params"] == study.best_params
+    chosen = choose(study)
+    assert (tuning["best_trial"], tuning["best_params"]) == (study.best_trial.number, chosen.params)
+    assert {k: v for k, v in chosen.params.items() if k != "n_estimators"} == {
+        k: v for k, v in study.best_params.items() if k != "n_estimators"}
+    assert chosen.params["n_estimators"] <= study.best_params["n_estimators"]
     model = joblib.load(trained_artifacts / "best_model.pkl")
-    assert {k: model.get_params()[k] for k in SEARCH_SPACE} == study.best_params
+    assert {k: model.get_params()[k] for k in SEARCH_SPACE} == chosen.params
     for name, (low, high, step) in SEARCH_SPACE.items():
-        value = study.best_params[name]
+        value = chosen.params[name]
         assert low <= value <= high and (value - low) % step == 0
 
 
