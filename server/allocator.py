@@ -12,7 +12,11 @@ import os
 M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter numbers (malloc.h)
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
-MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
+# Above a typical upload's buffers (a 280x280 drawing's RGBA pixels are 306 KiB, and so is the
+# decode worker's message that carries them): at 128 KiB each of them was mapped and unmapped per
+# request, ~220 page faults per paint_280 request; at 512 KiB still ~27. Bodies near the 2 MiB
+# limit and larger decoded images stay mappings of their own.
+MMAP_THRESHOLD_BYTES = 1024 * 1024
 TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 
@@ -23,10 +27,10 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def configure_malloc(mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> None:
-    """Fix glibc's mmap threshold, so every large buffer (request bodies, decoded images) is its
-    own mapping and goes back to the OS when freed, and let the heap keep a few MiB free at its top,
-    so a typical request's smaller buffers reuse pages instead of faulting in new ones.
+def configure_malloc() -> None:
+    """Fix glibc's mmap threshold, so every large buffer (large request bodies, large decoded
+    images) is its own mapping and goes back to the OS when freed, and let the heap keep a few MiB
+    free at its top, so a typical request's buffers reuse pages instead of faulting in new ones.
 
     By default glibc raises the mmap threshold to the size of each large block freed (up to
     32 MiB), so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
@@ -34,15 +38,15 @@ def configure_malloc(mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> None:
     fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
     request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
     page faults and 1-1.5 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
-    uploads up to ~640x480. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX in the environment
-    still win; an allocator other than glibc's is left alone. Embedders of create_app() set them
-    themselves.
+    uploads up to ~640x480. The server and its decode workers use the same settings.
+    MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX in the environment still win;
+    an allocator other than glibc's is left alone. Embedders of create_app() set them themselves.
     """
     libc = _libc()
     if libc is None:
         return
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-        libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
     # One heap for all threads: glibc gives each new thread its own arena, each trimmed and

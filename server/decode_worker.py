@@ -33,7 +33,6 @@ from server.allocator import configure_malloc
 # Modes sent as they are; any other (P, PA, CMYK, YCbCr, La, RGBa) is converted to RGB or RGBA
 # here, the conversion the preprocessing makes of them first anyway.
 WORKER_NICENESS: Final = 10
-WORKER_MMAP_THRESHOLD_BYTES: Final = 1024 * 1024
 OUT_OF_MEMORY: Final = "image too costly to decode: it needs more memory than allowed"
 MEMORY_MARGIN: Final = 8 * 1024 * 1024  # a job whose peak came this close to the limit ran out of memory
 # Pillow registers its format plug-ins on the first open (~10 ms): done once here, in the fork
@@ -48,7 +47,7 @@ def serve(connection: Any, memory_bytes: int) -> None:
     """Answer jobs on `connection` until the parent closes it."""
     # A decoded image's buffers go back to the OS, not to this worker's heap; what a typical job
     # allocates (an upload, analysis-sized pixels) stays below the threshold and reuses the heap.
-    configure_malloc(mmap_threshold=WORKER_MMAP_THRESHOLD_BYTES)
+    configure_malloc()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which then closes us
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU timer's signal terminates
     # Decoding yields the CPU to the server's own work (parsing, features, inference, /healthz):

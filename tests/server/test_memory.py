@@ -17,7 +17,8 @@ def minor_faults(pid: int) -> int:
 
 def test_a_typical_upload_reuses_the_heap_instead_of_faulting_in_pages(live_server, tmp_path) -> None:
     """With glibc's trim threshold left at 128 KiB, each 280x280 drawing freed more than that at the
-    heap's top, so the heap shrank and regrew every request: ~230 page faults per request."""
+    heap's top, so the heap shrank and regrew every request: ~230 page faults per request. With the
+    mmap threshold at 128 KiB, its RGBA pixels were mapped and unmapped every request: ~220."""
     paint = next(image for image in write_images(tmp_path) if image.name == "paint_280").path.read_bytes()
 
     def post() -> None:
