@@ -9,6 +9,7 @@ import numpy as np
 from flask import Flask, current_app
 
 from digits.errors import BlankImage
+from server.allocator import LARGE_REQUEST_PIXELS, release_free_heap
 from server.model import Model, Reading
 from server.observability import Metrics
 from server.protocol import RequestDecoder
@@ -27,6 +28,8 @@ class Runtime:
         /predict_digit and v2 alike. refuse_blank: a blank image fails the request (422) rather
         than answering the model's blank label."""
         readings = [self.model.read(pixels) for pixels in images]
+        if sum(pixels.shape[0] * pixels.shape[1] for pixels in images) > LARGE_REQUEST_PIXELS:
+            release_free_heap()
         if refuse_blank and any(reading.blank for reading in readings):
             raise BlankImage()
         self.metrics.count_predictions([reading.label for reading in readings if not reading.blank])
