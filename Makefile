@@ -14,8 +14,27 @@ DIGITS_ONLY ?=
 # The pipeline's files and what each is made from.
 MODEL_PKL     := $(ARTIFACTS)/best_model.pkl
 MODEL_ONNX    := $(ARTIFACTS)/model.onnx
-TRAIN_INPUTS  := $(wildcard train/*.py digits/*.py) train/fonts.txt requirements/train.txt
-EXPORT_INPUTS := $(wildcard export/*.py digits/*.py recognizer/*.py) requirements/train.txt
+# A file's inputs are the files whose change can change its bytes, and no others: editing the
+# report, a message or the scoring code must not make `make serve` or `make image` ask for a
+# retrain. Training's rows and features: the data split, Digits' copies, the font glyphs, the
+# featurizer graph (recognizer/, with the constants it takes from digits/) and the pixels it is
+# fed; its parameters and fit: the search space, the trials, the choice of trees, the final
+# fit's copies and weights (__main__.py), and which fit is saved (compare.py's and glyph_effects.py's cells name the shipped models).
+# Not inputs: report.py, like_for_like.py, progress.py, evaluate.py, drawings_check.py,
+# real_check.py, calibration_choice.py (scores and writing), cost.py (timing), storage.py (where
+# the study lives), digits/{artifacts,cli,errors}.py (paths, messages).
+TRAIN_INPUTS  := $(addprefix train/,__main__.py data.py augment.py featurize.py glyphs.py rows.py \
+                   space.py tune.py fit.py compare.py glyph_effects.py fonts.txt) \
+                 $(addprefix recognizer/,run.py model.py featurizer.py ops.py resample.py) \
+                 $(addprefix digits/,contract.py pixels.py preprocess.py decode.py views.py) \
+                 requirements/train.txt
+# The forest's conversion, the whole recognizer's graph around it (recognizer/compose.py and the
+# featurizer), the calibration and the metadata written into both files. Not inputs: the parity
+# gate (export/parity.py decides whether the files are published, not what is in them).
+EXPORT_INPUTS := export/__main__.py export/convert.py \
+                 $(addprefix recognizer/,compose.py featurizer.py ops.py resample.py) \
+                 $(addprefix digits/,contract.py calibration.py views.py preprocess.py decode.py) \
+                 requirements/train.txt
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-deps fonts train evaluate export serve openapi lint test test-fast test-server \
@@ -55,18 +74,19 @@ $(MODEL_ONNX): $(MODEL_PKL) $(EXPORT_INPUTS) | $(BIN)/.installed
 
 train: $(MODEL_PKL) ## [root] tune with Optuna, fit best + baseline, evaluate, report -> artifacts/best_model.pkl (DIGITS_ONLY=1: no font glyphs)
 
-evaluate: setup ## re-score the saved models on the held-out split -> artifacts/metrics.json
-	$(if $(wildcard $(MODEL_PKL)),,$(error $(NO_MODEL)))
+evaluate: $(MODEL_PKL) ## re-score the saved models on the held-out split -> artifacts/metrics.json
 	$(BIN)/python -m train.evaluate --artifacts $(ARTIFACTS)
 
 export: $(MODEL_ONNX) ## convert the tuned model to ONNX behind the parity gate -> artifacts/model.onnx
 
-serve: $(MODEL_ONNX) ## serve artifacts/model.onnx with waitress on 127.0.0.1:$(PORT)
+serve: $(MODEL_ONNX) server/openapi.json ## serve artifacts/model.onnx with waitress on 127.0.0.1:$(PORT)
 	$(BIN)/python -m server --port $(PORT) --model $(MODEL_ONNX)
 
-openapi: setup ## render server/openapi.yaml (the source) to server/openapi.json (what the server serves)
-	$(BIN)/python -c 'import json, sys, yaml; json.dump(yaml.safe_load(open("server/openapi.yaml")), sys.stdout, indent=2, default=str)' > server/openapi.json.tmp
-	mv server/openapi.json.tmp server/openapi.json
+openapi: server/openapi.json ## render server/openapi.yaml (the source) to server/openapi.json (what the server serves)
+
+server/openapi.json: server/openapi.yaml | $(BIN)/.installed
+	$(BIN)/python -c 'import json, sys, yaml; json.dump(yaml.safe_load(open("$<")), sys.stdout, indent=2, default=str)' > $@.tmp
+	mv $@.tmp $@
 
 FORCE:
 

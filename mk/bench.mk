@@ -20,6 +20,5 @@ profile: $(MODEL_ONNX) bench-deps ## [root] sample the server with py-spy under 
 	$(BIN)/python -m bench.profile --artifacts $(ARTIFACTS) $(PROFILE_ARGS)
 
 REVISIONS ?= HEAD
-bench-revisions: bench-deps ## [root] the same model served by each of REVISIONS, side by side -> bench/results/revisions-*.json
-	$(if $(wildcard $(MODEL_ONNX)),,$(error $(NO_MODEL)))
+bench-revisions: $(MODEL_ONNX) bench-deps ## [root] the same model served by each of REVISIONS, side by side -> bench/results/revisions-*.json
 	$(BIN)/python -m bench.revisions --model $(MODEL_ONNX) $(REVISIONS) $(BENCH_ARGS)

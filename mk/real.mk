@@ -3,5 +3,5 @@ REAL_LIMIT ?=
 
 .PHONY: eval-real
 
-eval-real: setup ## start the real server, POST every real digit in 8 upload styles -> artifacts/real-eval.{json,md}, real-confusion.png
-	$(BIN)/python -m yardsticks.real --model $(ARTIFACTS)/model.onnx --artifacts $(ARTIFACTS) $(if $(REAL_LIMIT),--limit $(REAL_LIMIT))
+eval-real: $(MODEL_ONNX) ## start the real server, POST every real digit in 8 upload styles -> artifacts/real-eval.{json,md}, real-confusion.png
+	$(BIN)/python -m yardsticks.real --model $(MODEL_ONNX) --artifacts $(ARTIFACTS) $(if $(REAL_LIMIT),--limit $(REAL_LIMIT))
