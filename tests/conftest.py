@@ -5,7 +5,7 @@ In-process tier: `small_model_path` is the whole recognizer around a small fores
 (seconds, no subprocess); `app` is `create_app()` on it and `client` Flask's test client,
 which every route and error row is checked with first.
 
-Live tier: `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
+Live tier (tests/tiers.py): `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
 and `python -m export`; `live_server` is the real waitress server for the session, started by
 `devtools.live_server.start_server()` (which tests, benchmarks and fuzzing all share).
 """
@@ -23,6 +23,7 @@ from devtools.live_server import LiveServer, start_server
 from server.app import create_app
 from server.config import Settings
 from tests.support import QUICK_TRAIN_ARGS, run_module
+from tests.tiers import pytest_collection_modifyitems  # noqa: F401 (the guard: live fixtures need the live mark)
 
 
 @pytest.fixture(scope="session")
@@ -95,20 +96,3 @@ def forest_path(exported_artifacts: Path) -> Path:
 def live_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with start_server(model_path, log_dir=tmp_path_factory.mktemp("server-logs")) as server:
         yield server
-
-
-# The live tier: tests that need the trained pipeline, a real server process, Docker, PostgreSQL,
-# Chromium or Node. `make test-fast` deselects them with -m "not live".
-LIVE_FIXTURES = frozenset({"trained_artifacts", "exported_artifacts", "model_path", "live_server",
-                           "docker_engine", "base_image", "runtime_python"})
-LIVE_FOLDERS = frozenset({"docker", "browser", "tuning", "bench", "ci"})
-LIVE_MODULES = frozenset({"test_cli_errors.py", "test_train_cli.py", "test_startup.py", "test_faults.py",
-                          "test_purity.py"})
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        path = Path(str(item.fspath))
-        if (LIVE_FIXTURES & set(item.fixturenames) or path.parent.name in LIVE_FOLDERS
-                or path.name in LIVE_MODULES):
-            item.add_marker(pytest.mark.live)

@@ -7,6 +7,8 @@ import pytest
 
 from tests.support import assert_usage_error, run_module
 
+pytestmark = pytest.mark.live  # starts each command as a process
+
 COMMANDS = [
     ("train", ["--trials", "many"], "--trials: expected a whole number >= 1, got 'many'"),
     ("train.evaluate", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),

@@ -18,6 +18,8 @@ from bench.http_level import medians, ratios
 from bench.report import BREAKDOWN_END, BREAKDOWN_START, END, START
 from tests.support import REPO, need
 
+pytestmark = pytest.mark.live  # real servers under wrk
+
 SERVERS = {"ours", "pickle", "ceiling"}
 IMAGES = {"paint_280", "icon_8x8"}
 

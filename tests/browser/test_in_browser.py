@@ -13,7 +13,7 @@ import pytest
 from devtools.live_server import start_server, stop_process
 from drawings.render import catmull_rom
 from drawings.skeletons import GLYPH_WIDTH, Glyph, all_glyphs
-from tests.browser.conftest import (
+from tests.browser.helpers import (
     ENGINE_TIMEOUT_MS,
     Point,
     draw,
@@ -23,7 +23,7 @@ from tests.browser.conftest import (
 )
 from tests.support import REPO
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.live, pytest.mark.browser]  # headless Chromium against the real server
 
 DONE = '#result[data-status="done"]'
 ERROR = '#result[data-status="error"]'

@@ -13,10 +13,10 @@ import requests
 from PIL import Image
 
 from digits.calibration import NOT_SURE_BELOW
-from tests.browser.conftest import PHONE, Point, draw, screenshot, server_answer_for_canvas
+from tests.browser.helpers import PHONE, Point, draw, screenshot, server_answer_for_canvas
 from tests.support import REPO
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.live, pytest.mark.browser]  # headless Chromium against the real server
 
 SAMPLES = REPO / "handwritten-digits"
 DONE = '#result[data-status="done"]'

@@ -13,6 +13,8 @@ import yaml
 
 from tests.support import REPO, need
 
+pytestmark = pytest.mark.live  # runs actionlint
+
 WORKFLOW = REPO / ".github/workflows/main.yml"
 PUSH_ONLY = "github.event_name == 'push' && (github.ref == 'refs/heads/main' || github.ref == 'refs/heads/dev')"
 

@@ -126,6 +126,7 @@ def url_map(model_path):
     return create_app(Settings(model_path=str(model_path))).url_map.bind("localhost")
 
 
+@pytest.mark.live
 @pytest.mark.slow  # the app loads a real model: the session's trained one
 @pytest.mark.parametrize("container", containers(), ids=lambda c: c["name"])
 def test_probe_paths_and_ports_exist_in_the_app(container: dict[str, Any], url_map) -> None:

@@ -6,48 +6,29 @@ session starts dockerd itself and stops it at teardown. Images are built once pe
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from devtools.live_server import stop_process
-from devtools.live_server import wait_ready as wait_ready_at
-from tests.support import REPO, need
-
-# The base `make base-image` builds, reused across sessions because it takes minutes to make. The
-# runtime image's final stage takes its interpreter and libraries from it, so DIGITS_TEST_BASE must
-# name a Debian python3 image too (docker/rootfs.py reads the owner of each file from dpkg).
-LOCAL_BASE = "digits-onnx-base:bookworm"
-BASE = os.environ.get("DIGITS_TEST_BASE", LOCAL_BASE)
-IMAGE = "digits-onnx:test"
-PICKLE_IMAGE = "digits-onnx-pickle:test"
-
-
-def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def engine_answers() -> bool:
-    return shutil.which("docker") is not None and docker("info", timeout=30, check=False).returncode == 0
-
-
-def image_size(tag: str) -> int:
-    return int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout)
-
-
-def make(*targets: str, timeout: float = 900) -> None:
-    result = subprocess.run(["make", "-s", *targets], cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"make {' '.join(targets)}:\n{result.stdout}\n{result.stderr}"
+from tests.docker.helpers import (
+    BASE,
+    IMAGE,
+    LOCAL_BASE,
+    PICKLE_IMAGE,
+    Container,
+    build,
+    docker,
+    engine_answers,
+    make,
+    wait_ready,
+)
+from tests.support import need
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +65,6 @@ def base_image(docker_engine: None) -> str:
     return BASE
 
 
-def build(*args: str) -> None:
-    result = subprocess.run([str(REPO / "scripts/docker-build.sh"), *args],
-                            cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"docker-build.sh {' '.join(args)}:\n{result.stdout[-4000:]}\n{result.stderr}"
-
-
 @pytest.fixture(scope="session")
 def image(base_image: str, model_path: Path) -> str:
     make("wheels")
@@ -102,15 +77,6 @@ def pickle_image(base_image: str, trained_artifacts: Path) -> str:
     make("wheels-pickle")
     build("--pickle", "--model", str(trained_artifacts / "best_model.pkl"), "--tag", PICKLE_IMAGE, "--base", base_image)
     return PICKLE_IMAGE
-
-
-@dataclass(frozen=True)
-class Container:
-    id: str
-    url: str
-
-    def state(self) -> dict:
-        return json.loads(docker("inspect", "--format", "{{json .State}}", self.id).stdout)
 
 
 @pytest.fixture(scope="session")
@@ -131,11 +97,6 @@ def start_container(image: str) -> Iterator:
     yield start
     for cid in started:
         docker("rm", "--force", cid, check=False)
-
-
-def wait_ready(container: Container, timeout: float = 60) -> None:
-    wait_ready_at(container.url, lambda: container.state()["Status"] != "running",
-                  lambda: docker("logs", container.id).stderr[-3000:], timeout, interval=0.2)
 
 
 @pytest.fixture(scope="session")

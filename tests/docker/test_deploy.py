@@ -22,11 +22,11 @@ import requests
 from devtools.compose_stack import Stack, running_stack
 from devtools.live_server import free_port
 from digits.contract import MODEL_VERSION_KEY
-from tests.docker.conftest import build, docker, make
+from tests.docker.helpers import build, docker, make
 from tests.docker.load import Outcome, failures, for_seconds, run_load
 from tests.support import REPO, need
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.live, pytest.mark.docker, pytest.mark.slow]  # a Docker engine
 
 LB_BASE = "digits-onnx-lb-base:bookworm"
 LB_IMAGE = "digits-onnx-lb:test"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.docker.conftest import Container, build, docker, image_size
+from tests.docker.helpers import Container, build, docker, image_size
 from tests.support import REPO
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.live, pytest.mark.docker, pytest.mark.slow]  # a Docker engine
 
 SAMPLES = sorted((REPO / "handwritten-digits").glob("digit_*.png"))
 LABEL = re.compile(r"digit_(\d)")

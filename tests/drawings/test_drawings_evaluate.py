@@ -54,6 +54,7 @@ def test_select_keeps_the_first_n_of_each_style_and_digit():
     assert select(rows, None) == rows
 
 
+@pytest.mark.live
 @pytest.mark.slow
 def test_end_to_end_against_the_real_server(tmp_path, monkeypatch, model_path):
     """make eval-drawings in small: start the real server, POST a small set, write the outputs."""

@@ -14,13 +14,14 @@ import pytest
 
 from digits.artifacts import FOREST_FILE, MODEL_FILE
 from digits.contract import FEATURES_OUTPUT, IMAGE_INPUT, INPUT_NAME, LABEL_OUTPUT, PROBABILITIES_OUTPUT, SURE_OUTPUT
-from export.__main__ import GateFailed, export
 from export.convert import opset_imports
 from export.parity import gate, gate_images, image_probes, probe_inputs
+from export.publish import GateFailed, export
 from tests.support import run_module
 from train.data import load_xy
 
 
+@pytest.mark.live
 def test_gate_passes_on_the_real_model(exported_artifacts: Path) -> None:
     parity = json.loads((exported_artifacts / "parity.json").read_text())
     assert parity["passed"] is True
@@ -34,6 +35,7 @@ def test_gate_passes_on_the_real_model(exported_artifacts: Path) -> None:
     assert set(images["sets"]) == {"digits_as_icons", "drawings", "real_uploads"}
 
 
+@pytest.mark.live
 def test_the_whole_file_gate_fails_on_a_damaged_recognizer(exported_artifacts: Path) -> None:
     """The forest inside model.onnx, damaged: the whole file no longer equals its parts."""
     sk_model = joblib.load(exported_artifacts / "best_model.pkl")
@@ -44,6 +46,7 @@ def test_the_whole_file_gate_fails_on_a_damaged_recognizer(exported_artifacts: P
     assert result["label_mismatches"] > 0
 
 
+@pytest.mark.live
 def test_model_has_the_contracted_inputs_and_outputs(model_path: Path) -> None:
     session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     (inp,) = session.get_inputs()
@@ -53,6 +56,7 @@ def test_model_has_the_contracted_inputs_and_outputs(model_path: Path) -> None:
                        SURE_OUTPUT: "tensor(bool)", FEATURES_OUTPUT: "tensor(float)"}
 
 
+@pytest.mark.live
 def test_forest_has_the_contracted_inputs_and_outputs(forest_path: Path) -> None:
     session = ort.InferenceSession(str(forest_path), providers=["CPUExecutionProvider"])
     (inp,) = session.get_inputs()
@@ -67,6 +71,7 @@ def test_forest_has_the_contracted_inputs_and_outputs(forest_path: Path) -> None
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.live
 def test_checker_passes_and_recorded_opsets_are_the_files(model_path: Path) -> None:
     onx = onnx.load(str(model_path))
     onnx.checker.check_model(onx, full_check=True)
@@ -75,6 +80,7 @@ def test_checker_passes_and_recorded_opsets_are_the_files(model_path: Path) -> N
     assert facts["onnx_sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
 
 
+@pytest.mark.live
 def test_metadata_is_readable_through_onnxruntime(model_path: Path) -> None:
     meta = ort.InferenceSession(str(model_path)).get_modelmeta().custom_metadata_map
     facts = json.loads((model_path.parent / "model.json").read_text())
@@ -107,6 +113,7 @@ def _damage(onx: onnx.ModelProto, how: str) -> bytes:
     return damaged.SerializeToString()
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("how", ["thresholds", "class_order"])
 def test_gate_fails_on_a_damaged_model(forest_path: Path, how: str) -> None:
     sk_model = joblib.load(forest_path.parent / "best_model.pkl")
@@ -117,10 +124,11 @@ def test_gate_fails_on_a_damaged_model(forest_path: Path, how: str) -> None:
     assert result["label_mismatches"] > 0
 
 
+@pytest.mark.live
 def test_failed_gate_publishes_nothing(exported_artifacts: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Break the converter the way a bad skl2onnx bump would; the old model.onnx must survive."""
-    import export.__main__ as export_main
+    import export.publish as export_main
 
     for name in ("best_model.pkl", "tuning.json", "metrics.json", MODEL_FILE):
         (tmp_path / name).write_bytes((exported_artifacts / name).read_bytes())
@@ -151,6 +159,7 @@ def _class_weights(onx: onnx.ModelProto) -> list[float]:
     return list(next(a.floats for a in node.attribute if a.name == "class_weights"))
 
 
+@pytest.mark.live
 def test_zero_leaf_weights_are_dropped_without_changing_answers(forest_path: Path) -> None:
     from export.convert import drop_zero_leaf_weights
 
@@ -204,6 +213,7 @@ def test_node_attributes_are_dropped_only_when_they_say_the_default(
         np.testing.assert_array_equal(before[1], after[1])
 
 
+@pytest.mark.live
 def test_the_graph_serves_calibrated_probabilities(forest_path: Path) -> None:
     """probabilities = calibrate(the forest's shares), computed inside the ONNX graph."""
     from digits.calibration import calibrate
@@ -217,6 +227,7 @@ def test_the_graph_serves_calibrated_probabilities(forest_path: Path) -> None:
     assert ops[-3:] == ["Pow", "ReduceSum", "Div"]
 
 
+@pytest.mark.live
 def test_gate_fails_when_the_calibration_in_the_graph_is_wrong(forest_path: Path) -> None:
     from onnx import numpy_helper
 

@@ -12,6 +12,7 @@ from tests.support import run_module
 from yardsticks.real import main, markdown
 
 
+@pytest.mark.live
 @pytest.mark.slow
 def test_eval_real_over_http_on_a_few_digits(tmp_path, model_path):
     main(["--model", str(model_path), "--limit", "3", "--artifacts", str(tmp_path)])

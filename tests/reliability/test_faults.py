@@ -21,7 +21,7 @@ from devtools.live_server import start_server
 from drawings.grid import encode
 from reliability.images import DIGIT, digit_image
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.live, pytest.mark.slow]  # the real server process
 
 
 def big_digit() -> bytes:

@@ -18,6 +18,8 @@ from reliability.cases import INFER, JSON, PREDICT, REFUSED, Case, catalogue, ma
 from reliability.fuzz_http import reference_answer
 from reliability.images import digit
 
+pytestmark = pytest.mark.live  # the real server process
+
 FUZZ_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MEDIA_TYPES = ["image/png", "image/jpeg", "image/gif", "application/json", "multipart/form-data; boundary=x",
                "text/plain", "application/octet-stream", ""]

@@ -49,6 +49,7 @@ def test_server_never_enables_debug_or_pickle(path):
     assert True not in keyword_values(path, "expose_tracebacks")
 
 
+@pytest.mark.live
 def test_a_bug_answers_json_500_without_a_traceback(model_path):
     """The app's last-resort handler: the real app, with one route that fails like a bug would."""
     app = create_app(Settings(model_path=str(model_path)))

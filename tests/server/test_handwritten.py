@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.support import handwritten_samples
+
+pytestmark = pytest.mark.live  # the real server process
 
 MIN_ACCURACY = 0.8
 

@@ -13,6 +13,7 @@ import socket
 from importlib.metadata import version
 from urllib.parse import urlsplit
 
+import pytest
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.receiver import ChunkedReceiver
@@ -43,6 +44,7 @@ def test_the_internals_the_hook_reads_are_still_there():
     assert "cl = int(cl)" in inspect.getsource(HTTPRequestParser.parse_header)
 
 
+@pytest.mark.live
 def test_expect_continue_with_a_body_still_gets_100_then_the_answer(live_server):
     """The Expect fix answers a request complete at its headers at once; one with a body within
     the limit is still sent 100 Continue before the client sends it."""

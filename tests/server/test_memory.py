@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from bench.inputs import write_images
+
+pytestmark = pytest.mark.live  # the real server process
 
 WARM_UP, MEASURED = 20, 50
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 CHECKS = ",".join(
     [
         "not_a_server_error",
@@ -34,6 +36,7 @@ def test_openapi_json_is_served(client):
     assert "/predict_digit" in spec["paths"]
 
 
+@pytest.mark.live
 def test_server_conforms_to_its_openapi_spec(live_server):
     result = subprocess.run(
         [

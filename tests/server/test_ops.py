@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -77,6 +78,7 @@ def test_metrics_name_their_charset_once(client):
     assert client.get("/metrics").headers["Content-Type"].count("charset") == 1
 
 
+@pytest.mark.live
 def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):
     response = requests.get(live_server.url + "/healthz", headers={"X-Request-ID": "trace-abc.123"})
     assert response.headers["X-Request-ID"] == "trace-abc.123"
@@ -96,6 +98,7 @@ def test_access_log_is_one_json_line_per_request_with_echoed_id(live_server):
     assert by_id[generated]["latency_ms"] >= 0
 
 
+@pytest.mark.live
 def test_requests_waitress_refuses_are_counted_and_logged(live_server):
     """Refused before Flask sees them, they still reach the access log and /metrics (route 'unparsed')."""
     def refused_count() -> float:
@@ -122,6 +125,7 @@ def test_unsafe_request_id_is_replaced(client):
     assert response.headers["X-Request-ID"] != "a b\tc"
 
 
+@pytest.mark.live
 def test_one_model_version_everywhere(live_server):
     """/model, /readyz and the v2 metadata all report the model_version export wrote (real export)."""
     meta = requests.get(live_server.url + "/model").json()
@@ -136,6 +140,7 @@ def test_one_model_version_everywhere(live_server):
 REQUESTS = 8  # of each warning file: more than WARNING_REPEATS
 
 
+@pytest.mark.live
 def test_library_warnings_are_json_log_lines_with_repeats_bounded(live_server):
     """Pillow warns on a header over its own pixel threshold and on each corrupt EXIF tag: the
     warnings were raw multi-line stderr text (20,000 lines for 10,000 tags)."""

@@ -12,6 +12,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
+pytestmark = pytest.mark.live  # the real server process
+
 
 class _Page(HTMLParser):
     """Collects what the page loads and anything that would need 'unsafe-inline'."""

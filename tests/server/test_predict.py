@@ -98,6 +98,7 @@ def test_no_explain_no_features(client):
     assert "features" not in response.json
 
 
+@pytest.mark.live
 def test_the_curl_contract_under_waitress(live_server):
     """The same multipart upload, through the real server and the session's trained model."""
     response = requests.post(

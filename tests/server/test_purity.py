@@ -14,6 +14,8 @@ from devtools.live_server import start_server
 from tests.server.helpers import drawing
 from tests.support import REPO, imported_modules
 
+pytestmark = pytest.mark.live  # a fresh virtualenv from the runtime pins
+
 TRAINING_ONLY = ("sklearn", "skl2onnx", "optuna", "scipy", "onnx", "joblib", "pickle", "train", "export")
 
 

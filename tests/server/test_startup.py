@@ -13,6 +13,8 @@ import requests
 from devtools.live_server import free_port
 from tests.support import REPO
 
+pytestmark = pytest.mark.live  # starts python -m server
+
 
 def run_server(model: str) -> subprocess.CompletedProcess:
     return subprocess.run(

@@ -12,6 +12,8 @@ from digits.decode import decode
 from digits.pixels import rgba
 from tests.server.helpers import drawing
 
+pytestmark = pytest.mark.live  # the real server process
+
 OUTPUTS = ("label", "probabilities", "sure", "features")
 
 

@@ -158,6 +158,7 @@ def test_without_augmentation_one_column():
     assert re.fullmatch(r"\+0\.1000 \(95 % CI \+0\.0[5-9]\d\d to \+0\.1[2-5]\d\d\), better", effect)
 
 
+@pytest.mark.live
 def test_the_quick_run_reports_the_two_by_two(trained_artifacts: Path):
     """The real `python -m train` (quick settings, 6 fit copies): every yardstick's 2x2 with its rows."""
     report = (trained_artifacts / "report" / "report.md").read_text()

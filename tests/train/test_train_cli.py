@@ -19,6 +19,8 @@ from tests.support import QUICK_TRAIN_ARGS, REPO, assert_usage_error, run_module
 from train.space import SEARCH_SPACE
 from train.tune import choose
 
+pytestmark = pytest.mark.live  # the real python -m train
+
 
 def test_artifacts_exist_with_expected_keys(trained_artifacts: Path) -> None:
     for name in ("best_model.pkl", "baseline_model.pkl", "study.db", "tuning.json",

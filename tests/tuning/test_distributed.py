@@ -25,6 +25,8 @@ from tests.support import REPO, run_module
 from train.space import SEARCH_SPACE
 from train.tune import OVER_BUDGET_ATTR, WORKER_ATTR, choose
 
+pytestmark = pytest.mark.live  # a PostgreSQL server
+
 STUDY = "shared"
 SMALL = ["--folds", "2", "--no-augment", "--no-progress"]
 
