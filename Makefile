@@ -16,25 +16,26 @@ MODEL_PKL     := $(ARTIFACTS)/best_model.pkl
 MODEL_ONNX    := $(ARTIFACTS)/model.onnx
 # A file's inputs are the files whose change can change its bytes, and no others: editing the
 # report, a message or the scoring code must not make `make serve` or `make image` ask for a
-# retrain. Training's rows and features: the data split, Digits' copies, the font glyphs, the
-# featurizer graph (recognizer/, with the constants it takes from digits/) and the pixels it is
-# fed; its parameters and fit: the search space, the trials, the choice of trees, the final
-# fit's copies and weights (__main__.py), and which fit is saved (compare.py's and glyph_effects.py's cells name the shipped models).
-# Not inputs: report.py, like_for_like.py, progress.py, evaluate.py, drawings_check.py,
-# real_check.py, calibration_choice.py (scores and writing), cost.py (timing), storage.py (where
-# the study lives), digits/{artifacts,cli,errors}.py (paths, messages).
-TRAIN_INPUTS  := $(addprefix train/,__main__.py data.py augment.py featurize.py glyphs.py rows.py \
-                   space.py tune.py fit.py compare.py glyph_effects.py fonts.txt) \
-                 $(addprefix recognizer/,run.py model.py featurizer.py ops.py resample.py) \
-                 $(addprefix digits/,contract.py pixels.py preprocess.py decode.py views.py) \
-                 requirements/train.txt
-# The forest's conversion, the whole recognizer's graph around it (recognizer/compose.py and the
-# featurizer), the calibration and the metadata written into both files. Not inputs: the parity
-# gate (export/parity.py decides whether the files are published, not what is in them).
-EXPORT_INPUTS := export/__main__.py export/convert.py \
-                 $(addprefix recognizer/,compose.py featurizer.py ops.py resample.py) \
-                 $(addprefix digits/,contract.py calibration.py views.py preprocess.py decode.py) \
-                 requirements/train.txt
+# retrain. The model is made from its rows and features (the split, Digits' copies, the font
+# glyphs, the featurizer graph in recognizer/ with the constants it takes from digits/), its
+# parameters and fit (search space, trials, the choice of trees, the final fit's copies and
+# weights) and the choice of which fit ships (train/compare.py's and glyph_effects.py's cells).
+# These modules do none of that: they score, write the report, time, say where the study lives,
+# name files or word messages. Every other module of these packages is an input, so one added
+# later counts until someone decides it does not.
+NOT_MODEL_INPUTS := $(addprefix train/,__init__.py report.py like_for_like.py progress.py evaluate.py \
+                      drawings_check.py real_check.py calibration_choice.py cost.py storage.py) \
+                    $(addprefix digits/,__init__.py artifacts.py cli.py errors.py) \
+                    recognizer/__init__.py export/__init__.py
+# Training also reads the font list and its pinned libraries; it runs the featurizer, not the
+# calibration or the composition with the forest (recognizer/compose.py), which only export uses.
+TRAIN_INPUTS  := $(filter-out $(NOT_MODEL_INPUTS) digits/calibration.py recognizer/compose.py, \
+                   $(wildcard train/*.py recognizer/*.py digits/*.py)) train/fonts.txt requirements/train.txt
+# Export writes the converted forest, the whole recognizer's graph and the calibration into its
+# files. The parity gate (export/parity.py) decides whether they are published, not what is in
+# them; digits/pixels.py and recognizer/{run,model}.py serve only the gate's checks.
+EXPORT_INPUTS := $(filter-out $(NOT_MODEL_INPUTS) export/parity.py digits/pixels.py recognizer/run.py \
+                   recognizer/model.py, $(wildcard export/*.py recognizer/*.py digits/*.py)) requirements/train.txt
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-deps fonts train evaluate export serve openapi lint test test-fast test-server \
