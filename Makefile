@@ -39,7 +39,7 @@ EXPORT_INPUTS := $(filter-out $(NOT_MODEL_INPUTS) export/parity.py digits/pixels
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-deps fonts train evaluate export serve openapi lint test test-fast test-server \
-        test-page page-screenshots lock clean FORCE
+        test-page page-screenshots examples lock clean FORCE
 
 help: ## list the targets ([root]: needs root, for apt-get on first use or for the Docker engine)
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}' \
@@ -120,6 +120,11 @@ lock: setup ## re-pin requirements/*.txt from the *.in files (runtime with hashe
 	$(PIP_COMPILE) --generate-hashes runtime.in -o runtime.txt
 	$(PIP_COMPILE) train.in -o train.txt
 	$(PIP_COMPILE) dev.in -o dev.txt
+
+# The examples show the answers of the default model (`make train export`); each command is run in
+# process on it from the repository root, exactly as written in the document.
+examples: $(MODEL_ONNX) | $(BIN)/.installed ## re-run the curl examples in README.md and docs/api.md on artifacts/model.onnx and write the answers in
+	$(BIN)/python -m devtools.examples --model $(MODEL_ONNX) README.md docs/api.md
 
 clean: ## remove generated artifacts and test results (keeps .venv)
 	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete
