@@ -186,6 +186,7 @@ def test_memory_limits_cover_what_was_measured(where: str, request_mib: float, l
     assert request_mib >= measured["idle"]["tree_pss_mib"], f"{where}: request below the idle figure"
 
 
+@pytest.mark.live  # Docker's Compose tool (make system-deps)
 def test_the_compose_file_is_valid() -> None:
     """docker-compose checks it against the Compose Specification (the schema Compose v2 reads too)."""
     need(shutil.which("docker-compose") is not None, "checking the Compose file needs docker-compose")

@@ -69,6 +69,7 @@ def test_runtime_dependencies_are_pinned_with_hashes():
         assert "==" in entry.split()[0] and "--hash=sha256:" in entry, entry[:100]
 
 
+@pytest.mark.live  # PyPI's advisory service, over the network
 def test_pip_audit_of_the_runtime_lock(tmp_path):
     """Known vulnerabilities in requirements/runtime.txt (PyPI's advisory database via pip-audit).
 

@@ -57,6 +57,7 @@ def test_the_guard_sees_a_read_of_the_real_digits():
     assert result.returncode != 0 and "opened the real development set" in result.stderr
 
 
+@pytest.mark.live  # real tuning trials and a fit, in a subprocess
 @pytest.mark.slow
 def test_tuning_and_the_final_fit_never_open_the_real_digits(tmp_path):
     """Real tuning trials plus the augmented training set and the glyph rows of the final fit, under
