@@ -13,7 +13,8 @@ from drawings.grid import GridStyle
 from reliability.cases import Case, Outcome, catalogue, problems
 from server.app import create_app
 from server.config import Settings
-from tests.server.helpers import drawing, isolated_decoding
+from tests.samples import drawing
+from tests.server.helpers import isolated_decoding
 
 IN_PROCESS = [case for case in catalogue() if case.raw is None]
 

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from reliability.cases import send_raw
 from reliability.images import costly_images
 from server.observability import WARNING_REPEATS
-from tests.server.helpers import first_of
+from tests.samples import first_of
 
 
 def test_healthz_and_readyz(client, small_model_path):

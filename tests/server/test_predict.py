@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from drawings.grid import GridStyle
-from tests.server.helpers import drawing, first_of
+from tests.samples import drawing, first_of
 
 
 def assert_single_answer(answer: dict, expected: int) -> None:

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from devtools.live_server import start_server
-from tests.server.helpers import drawing
+from tests.samples import drawing
 from tests.support import REPO, imported_modules
 
 pytestmark = pytest.mark.live  # a fresh virtualenv from the runtime pins

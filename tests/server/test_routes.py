@@ -16,7 +16,7 @@ import pytest
 
 from digits.decode import decode
 from digits.pixels import rgba
-from tests.server.helpers import drawing
+from tests.samples import drawing
 
 V2_INFER = "/v2/models/digits/infer"
 

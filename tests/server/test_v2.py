@@ -10,7 +10,7 @@ import tritonclient.http as httpclient
 
 from digits.decode import decode
 from digits.pixels import rgba
-from tests.server.helpers import drawing
+from tests.samples import drawing
 
 pytestmark = pytest.mark.live  # the real server process
 

@@ -20,7 +20,7 @@ from digits.decode import decode
 from digits.errors import BlankImage
 from digits.preprocess import bytes_to_features, image_to_features
 from drawings.grid import GridStyle, encode, render_grid
-from tests.server.helpers import digits, first_of
+from tests.samples import digits, first_of
 from train.augment import augment
 
 N_SAMPLES = 60

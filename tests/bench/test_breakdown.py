@@ -1,6 +1,5 @@
 """The in-process cost breakdown (bench/breakdown.py) on tiny images: no wrk, no server.
 
-In a folder of its own because the live tier takes every test directly under tests/bench/.
 Only the shape is checked, never a time: every stage a request runs is there and cost something.
 """
 

@@ -2,7 +2,7 @@
 and its oracle digits/preprocess.py gives the same.
 
 The expected features were recorded from the preprocessing before it was tuned for speed
-(tests/server/preprocess_cases.py says how to regenerate them, and when not to).
+(tests/recognizer/preprocess_cases.py says how to regenerate them, and when not to).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.server.preprocess_cases import GOLDEN, cases, features, oracle_features
+from tests.recognizer.preprocess_cases import GOLDEN, cases, features, oracle_features
 
 EXPECTED = json.loads(GOLDEN.read_text(encoding="utf-8"))
 CASES = dict(cases())

@@ -2,8 +2,8 @@
 
 The features are the upright view of the featurizer graph (recognizer/, inside model.onnx) on
 the decoded RGBA pixels, as the server computes them; digits/preprocess.py, the graph's oracle,
-must give the same. `python -m tests.server.preprocess_cases` rewrites
-tests/server/data/preprocess_features.json from the current graph. Do that only when what
+must give the same. `python -m tests.recognizer.preprocess_cases` rewrites
+tests/recognizer/data/preprocess_features.json from the current graph. Do that only when what
 preprocessing computes is changed on purpose, never to make a speed-up pass.
 """
 
@@ -26,9 +26,9 @@ from drawings.generate import draw_one
 from drawings.grid import GridStyle, encode, render_grid
 from drawings.styles import STYLES as DRAWING_STYLES
 from recognizer.run import Featurizer
-from tests.server.helpers import first_of
+from tests.samples import first_of
+from tests.support import HANDWRITTEN
 
-REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("data") / "preprocess_features.json"
 DRAWINGS_SEED = 0
 
@@ -58,7 +58,7 @@ def _sixteen_bit(label: int) -> bytes:
 
 def cases() -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(case id, a function returning the image file bytes)."""
-    for path in sorted((REPO / "handwritten-digits").glob("*.png")):
+    for path in sorted(HANDWRITTEN.glob("*.png")):
         yield f"handwritten/{path.name}", path.read_bytes
     for style_index, style in enumerate(DRAWING_STYLES):
         for label in range(10):
