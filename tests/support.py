@@ -47,19 +47,25 @@ def need(available: bool, why: str) -> None:
     pytest.skip(why)
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Top-level names of the modules a source file imports (absolute imports; relative ones stay
-    inside their package). A call to __import__ shows up as "__import__": a dynamic import would
-    dodge every rule built on this scan."""
+def imported_names(path: Path) -> set[str]:
+    """Dotted names of the modules a source file imports (absolute imports; relative ones stay inside
+    their package): `from a.b import c` gives both "a.b" and "a.b.c", since c may be a module. A call
+    to __import__ shows up as "__import__": a dynamic import would dodge every rule built on this scan."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
             names.add("__import__")
     return names
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level names of the modules a source file imports (see imported_names)."""
+    return {name.split(".")[0] for name in imported_names(path)}
 
 
 def handwritten_samples() -> list[tuple[Path, int]]:

@@ -1,28 +1,37 @@
-"""The layer rule of docs/architecture.md, enforced: the table there is read and every import checked."""
+"""The layer rule of docs/architecture.md, enforced: the table there is read and every import checked.
+
+Every top-level folder holding Python has a row, packages and folders of scripts (no __init__.py)
+alike. The files are the ones git tracks or would track; a copy that is not a git checkout (an
+unpacked archive) is walked instead, so the rule holds there too.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, imported_modules
+from tests.support import REPO, imported_modules, imported_names
 
 ARCHITECTURE = REPO / "docs" / "architecture.md"
-ROW = re.compile(r"^\| `(\w+)` \| (\d+) \| ([^|]*) \| ([^|]*) \|$")
+ROW = re.compile(r"^\| `([\w-]+)` \| (\d+) \| ([^|]*) \| ([^|]*) \|$")
+# Not source: the virtualenv, Node's packages, trained artifacts, and hidden folders (.git, caches).
+NOT_SOURCE = frozenset({".venv", "node_modules", "artifacts", "__pycache__"})
 
 
 def layer_table() -> dict[str, tuple[set[str], set[str]]]:
-    """package -> (project packages it may import, third-party modules it must never import)."""
+    """folder -> (project folders it may import, third-party modules it must never import)."""
     table = {}
     for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
         match = ROW.match(line.strip())
         if match:
-            package, _, allowed, forbidden = match.groups()
-            table[package] = (_names(allowed), _names(forbidden))
+            folder, _, allowed, forbidden = match.groups()
+            table[folder] = (_names(allowed), _names(forbidden))
     return table
 
 
@@ -30,38 +39,98 @@ def _names(cell: str) -> set[str]:
     return {name.strip() for name in cell.split(",") if name.strip() not in ("", "-")}
 
 
+def python_files(root: Path) -> list[Path]:
+    """The .py files of the tree at `root`, relative to it: in a git checkout, those git tracks or
+    would track (not ignored); elsewhere, every one outside NOT_SOURCE and hidden folders."""
+    listed = _git_python_files(root)
+    return listed if listed is not None else _walked_python_files(root)
+
+
+def _git_python_files(root: Path) -> list[Path] | None:
+    """None when `root` is not the top of a git checkout (or git is missing)."""
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
+                             timeout=30)
+    except FileNotFoundError:
+        return None
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+        return None
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
+                            cwd=root, capture_output=True, text=True, timeout=30, check=True).stdout
+    # --cached still lists a tracked file deleted in the work tree.
+    return sorted({Path(name) for name in listed.split("\0") if name and (root / name).is_file()})
+
+
+def _walked_python_files(root: Path) -> list[Path]:
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE and not name.startswith(".")]
+        found += [Path(folder, name).relative_to(root) for name in files if name.endswith(".py")]
+    return sorted(found)
+
+
+def importers_of_tests(root: Path) -> list[str]:
+    """Files outside tests/ that import the tests package."""
+    return [str(path) for path in python_files(root)
+            if path.parts[0] != "tests" and "tests" in imported_modules(root / path)]
+
+
 TABLE = layer_table()
 PROJECT = set(TABLE)
+TREE = python_files(REPO)
 
 
-def sources(package: str) -> list[Path]:
-    return sorted(path for path in (REPO / package).rglob("*.py"))
+def sources(folder: str) -> list[Path]:
+    return [REPO / path for path in TREE if path.parts[0] == folder]
 
 
-def test_every_python_package_in_the_repo_has_a_row():
-    packages = {path.parent.name for path in REPO.glob("*/__init__.py")}
-    assert packages - PROJECT == set(), "add a row to docs/architecture.md's layer table"
-    assert {"digits", "server", "train", "export", "tests"} <= PROJECT
+def test_every_folder_with_python_in_the_repo_has_a_row():
+    folders = {path.parts[0] for path in TREE if len(path.parts) > 1}
+    assert folders - PROJECT == set(), "add a row to docs/architecture.md's layer table"
+    assert {"digits", "server", "train", "export", "tests", "scripts"} <= folders <= PROJECT
 
 
-@pytest.mark.parametrize("package", sorted(PROJECT))
-def test_imports_follow_the_layer_table(package):
-    allowed, forbidden = TABLE[package]
+@pytest.mark.parametrize("folder", sorted(PROJECT))
+def test_imports_follow_the_layer_table(folder):
+    allowed, forbidden = TABLE[folder]
     offenders = []
-    for path in sources(package):
+    for path in sources(folder):
         for name in imported_modules(path):
-            wrong_project = name in PROJECT and name != package and name not in allowed
+            wrong_project = name in PROJECT and name != folder and name not in allowed
             if wrong_project or name in forbidden or name == "__import__":
                 offenders.append(f"{path.relative_to(REPO)} imports {name}")
     assert offenders == []
 
 
 def test_nothing_outside_tests_imports_tests():
-    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=REPO, capture_output=True, text=True,
-                             check=True).stdout.split()
-    offenders = [name for name in tracked
-                 if not name.startswith("tests/") and "tests" in imported_modules(REPO / name)]
+    assert importers_of_tests(REPO) == []
+
+
+def test_no_module_imports_a_conftest():
+    """conftest.py holds fixtures, which pytest hands out; what tests share as code lives in plain
+    modules (tests/support.py, tests/samples.py, a folder's helpers.py)."""
+    offenders = [str(path) for path in TREE
+                 if any(name == "conftest" or name.endswith(".conftest") for name in imported_names(REPO / path))]
     assert offenders == []
+
+
+def test_the_scan_works_in_a_copy_that_is_not_a_git_checkout(tmp_path):
+    """Real files copied into a plain folder, beside .py files where no source lives: the walk finds
+    the sources (in packages and script folders), skips the rest, and the tests-import rule still bites."""
+    copied = [Path("digits/__init__.py"), Path("digits/cli.py"), Path("scripts/render_terminal.py"),
+              Path("examples/python/predict.py")]
+    for path in copied:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / path, tmp_path / path)
+    for not_source in [".venv/lib/site.py", "node_modules/pkg/x.py", "artifacts/y.py", ".hidden/z.py",
+                       "digits/__pycache__/cli.py"]:
+        (tmp_path / not_source).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / not_source).write_text("import tests\n")
+    (tmp_path / "scripts" / "leak.py").write_text("from tests.support import REPO\n")
+
+    assert _git_python_files(tmp_path) is None
+    assert python_files(tmp_path) == sorted([*copied, Path("scripts/leak.py")])
+    assert importers_of_tests(tmp_path) == ["scripts/leak.py"]
 
 
 @pytest.mark.parametrize(("packages", "absent"), [
