@@ -7,7 +7,7 @@ interpreter so OpenBLAS gets the one thread `python -m server` gives it): every 
 order a request runs them: parsing, decoding, the RGBA array, the one run of model.onnx (the
 featurizer, the forest on every view, the average: its cost per operator comes from
 onnxruntime's profiler, `python -m bench.graph_cost --profile`), the answer; then the unsplit
-decode (`RequestDecoder.image`) + model run once per round, measured the same way. Medians over
+decode (`RestCodec.image`) + model run once per round, measured the same way. Medians over
 the rounds of each stage's CPU per request. Each call timed includes one call of the timer itself
 (`timer_overhead_us`).
 
@@ -44,11 +44,11 @@ from bench.servers import running, server_commands  # noqa: E402
 from digits.cli import OneLineParser  # noqa: E402
 from digits.decode import decode  # noqa: E402
 from digits.pixels import rgba  # noqa: E402
-from server import protocol  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.model import Reading  # noqa: E402
 from server.observability import JsonFormatter, Metrics, access_log  # noqa: E402
+from server.rest_codec import RestOptions  # noqa: E402
 from server.runtime import runtime_of  # noqa: E402
 
 T = TypeVar("T")
@@ -97,7 +97,7 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
     body, content_type = multipart(data)
     environ = EnvironBuilder(path="/predict_digit", method="POST", data=body, content_type=content_type).get_environ()
     hooks = _instrument_hooks(app)
-    max_pixels = runtime.decoder.max_image_pixels
+    max_pixels = runtime.rest.max_image_pixels
     clock = Stopwatch()
     whole: list[int] = []
     overhead: list[int] = []
@@ -111,13 +111,13 @@ def stage_costs(model_path: Path, data: bytes, rounds: int) -> dict[str, Any]:
             image = clock("decode", "decode", decode, upload, max_pixels)
             pixels = clock("decode", "RGBA array", rgba, image)
             reading = clock("model", "model.onnx (one session.run)", runtime.model.read, pixels)
-            clock("request", "JSON answer", protocol.predict_answer, [reading],
-                  protocol.PredictRequest([pixels], batch=False), False)
+            clock("request", "JSON answer", runtime.rest.encode, [reading],
+                  RestOptions(batch=False, explain=False), runtime.model.version)
             clock("request", "metrics updates", _count, runtime.metrics, reading, fields)
             clock("request", "access-log line", access_log.info, message, extra=fields)
             clock.end_round()
             begin = time.process_time_ns()
-            runtime.model.read(runtime.decoder.image(upload))
+            runtime.model.read(runtime.rest.image(upload))
             whole.append(time.process_time_ns() - begin)
             begin = time.process_time_ns()
             overhead.append(time.process_time_ns() - begin)

@@ -11,9 +11,11 @@ from server.errors import register_error_handlers
 from server.headers import add_security_headers
 from server.model import Model
 from server.observability import Metrics, instrument
-from server.protocol import InMemoryRequest, RequestDecoder
+from server.request import InMemoryRequest
+from server.rest_codec import RestCodec
 from server.routes import routes
 from server.runtime import EXTENSION_KEY, Runtime
+from server.v2_codec import V2Codec
 
 log = logging.getLogger("server")
 
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     model = Model.load(settings.model_path, intra_op_threads=settings.ort_threads)
     log.info("model loaded", extra={"model": str(model.path), "model_version": model.version,
                                     "model_sha256": model.sha256})
-    app.extensions[EXTENSION_KEY] = Runtime(model, Metrics(), RequestDecoder(settings.max_image_pixels))
+    app.extensions[EXTENSION_KEY] = Runtime(model, Metrics(), rest=RestCodec(settings.max_image_pixels),
+                                            v2=V2Codec(settings.max_image_pixels))
 
     register_error_handlers(app)
     instrument(app, app.extensions[EXTENSION_KEY].metrics)

@@ -3,7 +3,8 @@
 `GET /` is the draw-a-digit page (server/static/): it runs model.onnx in the browser with ONNX
 Runtime Web (GET /model.onnx, GET /ort/<name>; server/assets.py) and calls POST /predict_digit like
 any other client for uploads, or when the browser cannot run the model. The /v2 routes are the
-Open Inference Protocol's (server/protocol.py).
+Open Inference Protocol's (server/v2_codec.py). Both inference routes go through one
+`_infer`: their codec (server/codec.py) decodes, Runtime.read reads, the codec encodes.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from server import assets, protocol
+from server import assets, v2_codec
+from server.codec import Codec
 from server.runtime import current_runtime
-
-_TRUE: Final = ("1", "true", "yes")
 
 routes = Blueprint("routes", __name__)
 
@@ -44,9 +44,7 @@ def browser_runtime(name: str) -> Response:
 @routes.post("/predict_digit")
 def predict_digit() -> Response:
     runtime = current_runtime()
-    parsed = runtime.decoder.predict_request(request)
-    readings = runtime.read(parsed.images, refuse_blank=True)
-    return protocol.predict_answer(readings, parsed, request.args.get("explain", "").lower() in _TRUE)
+    return _infer(runtime.rest, runtime.model.version)
 
 
 @routes.get("/healthz")
@@ -94,32 +92,35 @@ def v2_ready() -> Response:
 @routes.get("/v2/models/digits")
 @routes.get("/v2/models/digits/versions/<version>")
 def v2_model_metadata(version: str | None = None) -> Response:
-    return jsonify(protocol.v2_model_metadata(_model_version(version)))
+    return jsonify(v2_codec.v2_model_metadata(_model_version(version)))
 
 
 @routes.get("/v2/models/digits/ready")
 @routes.get("/v2/models/digits/versions/<version>/ready")
 def v2_model_ready(version: str | None = None) -> Response:
     _model_version(version)
-    return jsonify(name=protocol.V2_MODEL_NAME, ready=True)
+    return jsonify(name=v2_codec.V2_MODEL_NAME, ready=True)
 
 
 @routes.post("/v2/models/digits/infer")
 @routes.post("/v2/models/digits/versions/<version>/infer")
 def v2_infer(version: str | None = None) -> Response:
     served = _model_version(version)
-    runtime = current_runtime()
-    parsed = runtime.decoder.v2_request(request)
-    # The model's own answer, blank label included: v2 serves the model as it is.
-    [reading] = runtime.read([parsed.image], refuse_blank=False)
-    return protocol.v2_answer(reading, parsed, served)
+    return _infer(current_runtime().v2, served)
+
+
+def _infer(codec: Codec[Any], model_version: str) -> Response:
+    """The one inference path: the request -> the model's input -> its readings -> the answer."""
+    parsed = codec.decode(request)
+    readings = current_runtime().read(parsed.images, refuse_blank=codec.refuse_blank)
+    return codec.encode(readings, parsed.options, model_version)
 
 
 def _model_version(asked: str | None) -> str:
     """The served model's version; 404 if the client asked for another one."""
     served = current_runtime().model.version
     if asked is not None and asked != served:
-        raise NotFound(f"model {protocol.V2_MODEL_NAME} has no version {asked}")
+        raise NotFound(f"model {v2_codec.V2_MODEL_NAME} has no version {asked}")
     return served
 
 

@@ -12,7 +12,8 @@ from digits.errors import BlankImage
 from server.allocator import LARGE_REQUEST_PIXELS, release_free_heap
 from server.model import Model, Reading
 from server.observability import Metrics
-from server.protocol import RequestDecoder
+from server.rest_codec import RestCodec
+from server.v2_codec import V2Codec
 
 EXTENSION_KEY = "digits"
 
@@ -21,7 +22,8 @@ EXTENSION_KEY = "digits"
 class Runtime:
     model: Model
     metrics: Metrics
-    decoder: RequestDecoder
+    rest: RestCodec  # POST /predict_digit
+    v2: V2Codec  # POST /v2/models/digits/infer
 
     def read(self, images: Sequence[np.ndarray], refuse_blank: bool) -> list[Reading]:
         """uint8[H, W, 4] images -> the model's answer for each, counted in the metrics:

@@ -1,4 +1,4 @@
-"""The v2 answer has a stated cap (server/protocol.py V2_MAX_ANSWER_BYTES) that the largest
+"""The v2 answer has a stated cap (server/v2_codec.py V2_MAX_ANSWER_BYTES) that the largest
 request the server accepts stays under."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from server.protocol import V2_HEADER_LENGTH, V2_MAX_ANSWER_BYTES, V2_MAX_ID
+from server.v2_codec import V2_HEADER_LENGTH, V2_MAX_ANSWER_BYTES, V2_MAX_ID
 
 
 @pytest.mark.parametrize("binary", [False, True], ids=["json", "binary"])
