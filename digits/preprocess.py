@@ -265,7 +265,7 @@ def _deslant(mask: np.ndarray) -> np.ndarray:
 # nearest one. On a 0/255 mask thresholded at 128 the two agree except on rows whose sub-pixel
 # offset lies within 1/255 of half a pixel (and the fixed point's rounding, under 0.003 px):
 # rows that close are recomputed with the bilinear filter's own arithmetic, so the result is
-# exactly what Image.transform(..., BILINEAR) >= 128 gives (tests/server/test_preprocess.py).
+# exactly what Image.transform(..., BILINEAR) >= 128 gives (tests/digits/test_shear.py).
 # Below _SMALL_SHEAR pixels (an enlarged icon) numpy's per-call overhead outweighs the saving.
 _TIE_MARGIN: Final = 0.01
 _SMALL_SHEAR: Final = 64 * 64
