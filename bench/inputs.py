@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from drawings.render import render
-from drawings.skeletons import glyphs_for
-from drawings.styles import large_rgb
+from evaluation.drawings.render import render
+from evaluation.drawings.skeletons import glyphs_for
+from evaluation.drawings.styles import large_rgb
 
 REPO = Path(__file__).resolve().parent.parent
 ICON_8X8 = REPO / "handwritten-digits" / "digit_7.png"

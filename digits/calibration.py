@@ -13,7 +13,7 @@ from typing import Final
 
 import numpy as np
 
-# Chosen on the real development set (handwriting/real/) for the default model (font glyphs in its
+# Chosen on the real development set (evaluation/handwriting/real/) for the default model (font glyphs in its
 # fit: its vote shares are less sharp than a Digits-only forest's) as the power whose larger ECE,
 # of the server's answer (the mean over digits/views.py's views) and of one upright row alone as a
 # features-in runtime would send, is smallest (docs/real-handwriting.md, "Confidence"; chosen by

@@ -11,7 +11,7 @@ digit. So a drawing is turned into features the same way:
     fraction) -> fit into 32x32 -> centre by mass -> binarise -> count 4x4 blocks -> float32[1, 64]
 
 Icons of 16 px or less (e.g. 8x8) are enlarged smoothly first, then take the same path.
-The rules and constants were chosen on real handwritten digits (handwriting/real/, never a
+The rules and constants were chosen on real handwritten digits (evaluation/handwriting/real/, never a
 training row); docs/real-handwriting.md has the measurements.
 """
 

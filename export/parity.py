@@ -19,8 +19,8 @@ from digits.contract import (
     PROBABILITIES_OUTPUT,
 )
 from digits.pixels import rgba, row_to_rgba
-from drawings.generate import iter_drawings
-from handwriting.render import STYLES, iter_uploads, load, spread
+from evaluation.drawings.generate import iter_drawings
+from evaluation.handwriting.render import STYLES, iter_uploads, load, spread
 from recognizer.run import Featurizer, session_options
 
 PROBABILITY_TOLERANCE = 1e-5

@@ -4,7 +4,7 @@ Run from the repository root:  PYTHONPATH=. .venv/bin/python handwritten-digits/
 
 Each sample is a list of strokes (button down ... button up) in the canvas' own pixels, placed by
 hand the way one drags a mouse in a paint app, then painted with the same anti-aliased round
-brush as the evaluation set (drawings/render.py). The two 8x8 samples are pixel art, one
+brush as the evaluation set (evaluation/drawings/render.py). The two 8x8 samples are pixel art, one
 character per pixel. Nothing here reads scikit-learn's Digits.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from drawings.render import catmull_rom, compose, coverage
+from evaluation.drawings.render import catmull_rom, compose, coverage
 
 HERE = Path(__file__).resolve().parent
 WHITE = (255, 255, 255, 255)

@@ -2,7 +2,7 @@
 DRAWINGS      ?= $(ARTIFACTS)/drawings
 PER_CLASS     ?= 100
 DRAWINGS_SEED ?= 0
-GENERATE_DRAWINGS = $(BIN)/python -m drawings.generate --out $(DRAWINGS) --per-class $(PER_CLASS) --seed $(DRAWINGS_SEED)
+GENERATE_DRAWINGS = $(BIN)/python -m evaluation.drawings.generate --out $(DRAWINGS) --per-class $(PER_CLASS) --seed $(DRAWINGS_SEED)
 
 .PHONY: drawings eval-drawings
 
@@ -13,4 +13,4 @@ $(DRAWINGS)/manifest.csv: | $(BIN)/.installed
 	$(GENERATE_DRAWINGS)
 
 eval-drawings: $(MODEL_ONNX) $(DRAWINGS)/manifest.csv ## start the real server, POST every drawing, accuracy per style -> artifacts/drawings-eval.json
-	$(BIN)/python -m yardsticks.evaluate --model $(MODEL_ONNX) --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)
+	$(BIN)/python -m evaluation.yardsticks.evaluate --model $(MODEL_ONNX) --manifest $(DRAWINGS)/manifest.csv --artifacts $(ARTIFACTS)

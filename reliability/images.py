@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from digits.decode import DEFAULT_MAX_IMAGE_PIXELS, MAX_JPEG_SCANS
-from drawings.grid import GridStyle, encode, render_grid
+from evaluation.drawings.grid import GridStyle, encode, render_grid
 from server.config import Settings
 from train.data import load_split
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from drawings.grid import GridStyle, encode, render_grid
+from evaluation.drawings.grid import GridStyle, encode, render_grid
 from train.data import load_split
 
 

@@ -9,8 +9,7 @@ import pytest
 
 from tests.support import REPO
 
-PACKAGES = ("digits", "server", "train", "export", "drawings", "handwriting", "bench", "reliability",
-            "yardsticks", "devtools")
+PACKAGES = ("digits", "server", "train", "export", "evaluation", "bench", "reliability", "devtools")
 
 
 def modules() -> list[str]:

@@ -25,7 +25,7 @@ from digits.artifacts import BEST_MODEL, missing_inputs  # noqa: E402
 from digits.calibration import calibrate, expected_calibration_error, not_sure_stats  # noqa: E402
 from digits.cli import OneLineParser  # noqa: E402
 from digits.views import average_views  # noqa: E402
-from handwriting.render import load  # noqa: E402
+from evaluation.handwriting.render import load  # noqa: E402
 from train.drawings_check import view_shares  # noqa: E402
 from train.real_check import real_features  # noqa: E402
 

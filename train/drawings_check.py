@@ -1,4 +1,4 @@
-"""How the models do on paint-app style drawings (drawings/), scored in-process for the report.
+"""How the models do on paint-app style drawings (evaluation/drawings/), scored in-process for the report.
 
 The drawings are never trained or tuned on; they only show whether augmentation closes the gap
 between Digits rows and what users upload. `make eval-drawings` measures the same over HTTP.
@@ -13,7 +13,7 @@ import numpy as np
 from digits.calibration import calibrate
 from digits.errors import BlankImage
 from digits.views import average_views
-from drawings.generate import iter_drawings
+from evaluation.drawings.generate import iter_drawings
 from train.compare import Answers
 from train.featurize import image_views
 

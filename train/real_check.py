@@ -1,4 +1,4 @@
-"""How the models do on real handwriting (handwriting/real/), scored in-process for the report.
+"""How the models do on real handwriting (evaluation/handwriting/real/), scored in-process for the report.
 
 The real digits are a development set: they choose preprocessing, augmentation and calibration,
 and are never a training or tuning row (tests/train/test_real_isolation.py). This module is
@@ -16,8 +16,8 @@ from digits.calibration import NOT_SURE_BELOW, calibrate, expected_calibration_e
 from digits.decode import decode
 from digits.errors import BlankImage
 from digits.views import VIEWS, average_views
-from drawings.grid import encode
-from handwriting.render import STYLES, iter_uploads, load, spread
+from evaluation.drawings.grid import encode
+from evaluation.handwriting.render import STYLES, iter_uploads, load, spread
 from train.compare import CONFIDENCE, Answers
 from train.drawings_check import accuracy_by_style, right_answers, view_shares
 from train.featurize import image_views

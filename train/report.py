@@ -93,7 +93,7 @@ def real_section(tuning: dict[str, Any], metrics: dict[str, Any], plots: list[st
     return [
         "## Real handwriting (the headline yardstick)",
         "",
-        f"{real['digits']} digits spread over the real development set (handwriting/real/, never "
+        f"{real['digits']} digits spread over the real development set (evaluation/handwriting/real/, never "
         f"trained or tuned on), each as an upload in {len(real['tuned']['per_style'])} styles: "
         f"{real['uploads']} uploads, preprocessed as the server does. `make eval-real` sends all "
         "of them over HTTP.",

@@ -1,6 +1,6 @@
 """The page reads drawings with model.onnx in the browser (ONNX Runtime Web), and answers as the server does.
 
-Every writing style of drawings/skeletons.py is drawn with a thin and a thick pen; the browser's
+Every writing style of evaluation/drawings/skeletons.py is drawn with a thin and a thick pen; the browser's
 answer must equal the server's for the same canvas. With the server stopped after the page has
 loaded, drawings are still read; without WebAssembly, or when the runtime or the model cannot load,
 the page says so in one line and the server reads the drawings.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from devtools.live_server import start_server, stop_process
-from drawings.render import catmull_rom
-from drawings.skeletons import GLYPH_WIDTH, Glyph, all_glyphs
+from evaluation.drawings.render import catmull_rom
+from evaluation.drawings.skeletons import GLYPH_WIDTH, Glyph, all_glyphs
 from tests.browser.helpers import (
     ENGINE_TIMEOUT_MS,
     Point,
@@ -34,7 +34,7 @@ PENS = {"thin": 8, "thick": 40}
 
 
 def strokes_of(glyph: Glyph) -> list[list[Point]]:
-    """The glyph's pen path, smoothed as drawings/render.py does, 60 % of the canvas tall, centred."""
+    """The glyph's pen path, smoothed as evaluation/drawings/render.py does, 60 % of the canvas tall, centred."""
     scale, left, top = 0.6, 0.5 - 0.6 * GLYPH_WIDTH / 2, 0.2
     strokes = []
     for stroke in glyph.strokes:

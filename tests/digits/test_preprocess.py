@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from digits.decode import decode
 from digits.errors import BlankImage
 from digits.preprocess import bytes_to_features, image_to_features
-from drawings.grid import GridStyle, encode, render_grid
+from evaluation.drawings.grid import GridStyle, encode, render_grid
 from tests.samples import digits, first_of
 from train.augment import augment
 

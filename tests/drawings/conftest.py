@@ -1,8 +1,8 @@
 import pytest
 from PIL import Image
 
-from drawings.generate import draw_one
-from drawings.styles import STYLES
+from evaluation.drawings.generate import draw_one
+from evaluation.drawings.styles import STYLES
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drawings.generate import write_set
-from yardsticks.evaluate import Answer, accuracy, confusion, format_report, main, score, select
+from evaluation.drawings.generate import write_set
+from evaluation.yardsticks.evaluate import Answer, accuracy, confusion, format_report, main, score, select
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +70,7 @@ def test_end_to_end_against_the_real_server(tmp_path, monkeypatch, model_path):
 
 
 def test_outputs_are_written_whole_and_readable(tmp_path):
-    from yardsticks.evaluate import write_outputs
+    from evaluation.yardsticks.evaluate import write_outputs
 
     result = score([_a("s", 1, 1), _a("s", 2, 3)])
     json_path, png_path = write_outputs(result, tmp_path / "artifacts")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drawings.generate import MANIFEST, draw_one, main, read_manifest, write_set
-from drawings.skeletons import all_glyphs
-from drawings.styles import STYLES, Style
+from evaluation.drawings.generate import MANIFEST, draw_one, main, read_manifest, write_set
+from evaluation.drawings.skeletons import all_glyphs
+from evaluation.drawings.styles import STYLES, Style
 
 
 def _pixels(drawing):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drawings.skeletons import all_glyphs, glyphs_for
-from drawings.styles import STYLES
+from evaluation.drawings.skeletons import all_glyphs, glyphs_for
+from evaluation.drawings.styles import STYLES
 
 
 def ink_of(image: Image.Image) -> np.ndarray:

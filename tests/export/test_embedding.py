@@ -20,8 +20,8 @@ from onnx.reference import ReferenceEvaluator
 
 from digits.contract import IMAGE_INPUT, LABEL_OUTPUT, PROBABILITIES_OUTPUT
 from digits.pixels import rgba
-from drawings.grid import encode
-from handwriting.render import STYLES, iter_uploads, load, spread
+from evaluation.drawings.grid import encode
+from evaluation.handwriting.render import STYLES, iter_uploads, load, spread
 from tests.support import HANDWRITTEN, REPO, need
 
 pytestmark = pytest.mark.live

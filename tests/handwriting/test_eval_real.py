@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from handwriting.render import STYLES
+from evaluation.handwriting.render import STYLES
+from evaluation.yardsticks.real import main, markdown
 from tests.support import run_module
-from yardsticks.real import main, markdown
 
 
 @pytest.mark.live
@@ -33,7 +33,7 @@ def test_eval_real_over_http_on_a_few_digits(tmp_path, model_path):
     (["--url", "http://127.0.0.1:9", "--dev-set", "missing.npz"], "no development set at missing.npz"),
 ])
 def test_bad_arguments_are_one_line(args, message):
-    result = run_module("yardsticks.real", *args)
+    result = run_module("evaluation.yardsticks.real", *args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 

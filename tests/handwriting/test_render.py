@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from drawings.grid import encode
-from drawings.styles import STYLES as DRAWING_STYLES
-from handwriting.render import DEV_SET, STYLES, iter_uploads, load, render
+from evaluation.drawings.grid import encode
+from evaluation.drawings.styles import STYLES as DRAWING_STYLES
+from evaluation.handwriting.render import DEV_SET, STYLES, iter_uploads, load, render
 
 DEV_SET_SHA256 = "fe1248c5bd3af09ed86814f88d2e33ca9e47b772f7c62902a5140d2ee5faae2c"
 

@@ -22,9 +22,9 @@ from PIL import Image
 from digits.decode import decode
 from digits.pixels import rgba
 from digits.preprocess import bytes_to_features
-from drawings.generate import draw_one
-from drawings.grid import GridStyle, encode, render_grid
-from drawings.styles import STYLES as DRAWING_STYLES
+from evaluation.drawings.generate import draw_one
+from evaluation.drawings.grid import GridStyle, encode, render_grid
+from evaluation.drawings.styles import STYLES as DRAWING_STYLES
 from recognizer.run import Featurizer
 from tests.samples import first_of
 from tests.support import HANDWRITTEN

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from devtools.live_server import start_server
-from drawings.grid import encode
+from evaluation.drawings.grid import encode
 from reliability.images import DIGIT, digit_image
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]  # the real server process

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drawings.grid import GridStyle
+from evaluation.drawings.grid import GridStyle
 from reliability.cases import Case, Outcome, catalogue, problems
 from server.app import create_app
 from server.config import Settings

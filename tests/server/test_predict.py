@@ -9,7 +9,7 @@ import io
 import pytest
 import requests
 
-from drawings.grid import GridStyle
+from evaluation.drawings.grid import GridStyle
 from tests.samples import drawing, first_of
 
 

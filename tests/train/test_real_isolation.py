@@ -1,4 +1,4 @@
-"""The real digits (handwriting/real/) choose, they never teach: no training or tuning row comes from them."""
+"""The real digits (evaluation/handwriting/real/) choose, they never teach: no training or tuning row comes from them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.support import REPO, imported_modules
+from tests.support import REPO, imported_names
 
 # What builds training rows and runs trials; only the report's scoring (train/real_check.py)
 # may read the real digits, after every model is fitted.
@@ -42,8 +42,8 @@ def project_imports(module: str, seen: set[str] | None = None) -> set[str]:
 def test_learning_code_never_imports_the_real_digits(module):
     reached = project_imports(f"train.{module}")
     assert "train." + module in reached
-    assert not any(name.startswith("handwriting") for name in reached), sorted(reached)
-    assert "handwriting" not in imported_modules(REPO / "train" / f"{module}.py")
+    assert not any(name.startswith("evaluation.handwriting") for name in reached), sorted(reached)
+    assert not any(name.startswith("evaluation.handwriting") for name in imported_names(REPO / "train" / f"{module}.py"))
 
 
 def run_guarded(code: str) -> subprocess.CompletedProcess:

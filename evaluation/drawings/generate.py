@@ -1,4 +1,4 @@
-"""python -m drawings.generate: write the realistic-drawings evaluation set.
+"""python -m evaluation.drawings.generate: write the realistic-drawings evaluation set.
 
 Layout of --out: <style>/<label>_<index>.png plus manifest.csv (file, label, style, variant).
 The whole directory is built under a temporary name beside --out and renamed into place, so an
@@ -17,9 +17,9 @@ import numpy as np
 from PIL import Image
 
 from digits.cli import OneLineParser
-from drawings.render import render
-from drawings.skeletons import glyphs_for
-from drawings.styles import STYLES, Style
+from evaluation.drawings.render import render
+from evaluation.drawings.skeletons import glyphs_for
+from evaluation.drawings.styles import STYLES, Style
 
 MANIFEST = "manifest.csv"
 MANIFEST_FIELDS = ("file", "label", "style", "variant")
@@ -92,7 +92,7 @@ def read_manifest(path: Path) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m drawings.generate", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m evaluation.drawings.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default %(default)s)")
     parser.add_argument("--per-class", type=int, default=100, help="drawings per digit per style (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")

@@ -1,7 +1,7 @@
-"""python -m yardsticks.real: real handwritten digits, sent to the real server as uploads, scored.
+"""python -m evaluation.yardsticks.real: real handwritten digits, sent to the real server as uploads, scored.
 
-Every digit of the development set (handwriting/real/) is rendered in every upload style of
-handwriting/render.py, POSTed to /predict_digit exactly as curl would, and scored per style, per
+Every digit of the development set (evaluation/handwriting/real/) is rendered in every upload style of
+evaluation/handwriting/render.py, POSTed to /predict_digit exactly as curl would, and scored per style, per
 digit and as a confusion matrix. Writes artifacts/real-eval.json, real-eval.md and
 real-confusion.png. Either --url names a running server, or --model starts the real one on a
 free 127.0.0.1 port for the run.
@@ -17,9 +17,9 @@ import requests
 
 from digits.artifacts import write_text
 from digits.cli import OneLineParser, checked
-from drawings.grid import encode
-from handwriting.render import DEV_SET, STYLES, Upload, iter_uploads, load, spread
-from yardsticks.evaluate import (
+from evaluation.drawings.grid import encode
+from evaluation.handwriting.render import DEV_SET, STYLES, Upload, iter_uploads, load, spread
+from evaluation.yardsticks.evaluate import (
     Answer,
     accuracy,
     add_target,
@@ -79,7 +79,7 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m yardsticks.real", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m evaluation.yardsticks.real", description=__doc__.splitlines()[0])
     add_target(parser)
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
     parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="the .npz of real digits")

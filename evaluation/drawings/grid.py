@@ -1,6 +1,6 @@
 """Digits' own 8x8 grids drawn as uploads (big canvas, ink, paper, alpha), and image -> file bytes.
 
-The other renderer, drawings/render.py, draws a glyph skeleton with a brush; this one starts from a
+The other renderer, evaluation/drawings/render.py, draws a glyph skeleton with a brush; this one starts from a
 Digits row, so a test or a fuzz case can send a drawing whose right answer is a known Digits label:
 upscale the grid smoothly, threshold it (the threshold sets the stroke thickness), shear it
 (slant), then paint it onto a canvas.

@@ -1,4 +1,4 @@
-"""python -m drawings.sheet: a contact sheet of the styles (rows) and digits (columns)."""
+"""python -m evaluation.drawings.sheet: a contact sheet of the styles (rows) and digits (columns)."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from digits.cli import OneLineParser
-from drawings.generate import draw_one
-from drawings.styles import STYLES
+from evaluation.drawings.generate import draw_one
+from evaluation.drawings.styles import STYLES
 
 CELL = 72
 LABEL_WIDTH = 130
@@ -50,7 +50,7 @@ def contact_sheet(seed: int, column: int = 0) -> Image.Image:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m drawings.sheet", description=__doc__)
+    parser = OneLineParser(prog="python -m evaluation.drawings.sheet", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/drawings-samples.png"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--index", type=int, default=0, help="which drawing of each (style, digit)")

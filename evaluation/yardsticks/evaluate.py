@@ -1,4 +1,4 @@
-"""python -m yardsticks.evaluate: POST every labelled upload to a running server and score its answers.
+"""python -m evaluation.yardsticks.evaluate: POST every labelled upload to a running server and score its answers.
 
 The uploads come from a manifest (file, style, label), such as the generated drawings' manifest.csv.
 It talks to the server only over HTTP (multipart field `image` to POST /predict_digit), exactly as
@@ -17,7 +17,7 @@ import requests
 
 from digits.artifacts import write_text, write_with
 from digits.cli import OneLineParser
-from drawings.generate import read_manifest
+from evaluation.drawings.generate import read_manifest
 
 REQUEST_TIMEOUT_S = 10.0
 MAX_ERRORS_SHOWN = 5
@@ -174,7 +174,7 @@ def ask(args, name: str, send: Callable[[str], list[Answer]]) -> list[Answer]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = OneLineParser(prog="python -m yardsticks.evaluate", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m evaluation.yardsticks.evaluate", description=__doc__.splitlines()[0])
     add_target(parser)
     parser.add_argument("--manifest", type=Path, default=Path("artifacts/drawings/manifest.csv"))
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))

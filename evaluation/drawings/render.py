@@ -13,7 +13,7 @@ from math import ceil, floor, radians
 import numpy as np
 from PIL import Image, ImageDraw
 
-from drawings.skeletons import GLYPH_HEIGHT, GLYPH_WIDTH, Glyph, Piece
+from evaluation.drawings.skeletons import GLYPH_HEIGHT, GLYPH_WIDTH, Glyph, Piece
 
 Polyline = np.ndarray  # float array of shape (n, 2), canvas pixels
 RGBA = tuple[int, int, int, int]

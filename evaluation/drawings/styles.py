@@ -10,7 +10,7 @@ from typing import Final
 
 import numpy as np
 
-from drawings.render import RGBA, DrawParams, Pose
+from evaluation.drawings.render import RGBA, DrawParams, Pose
 
 WHITE: Final[RGBA] = (255, 255, 255, 255)
 TRANSPARENT: Final[RGBA] = (0, 0, 0, 0)  # what a browser canvas holds where nothing was drawn
