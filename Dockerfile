@@ -8,7 +8,7 @@
 ARG BASE=digits-onnx-base:bookworm
 
 FROM ${BASE} AS build
-# Lets scripts/docker-build.sh prune this stage's image: the legacy builder keeps it otherwise.
+# Lets deploy/docker-build.sh prune this stage's image: the legacy builder keeps it otherwise.
 LABEL digits-onnx.stage=build
 COPY requirements/runtime.txt /tmp/runtime.txt
 COPY wheels/runtime/ /tmp/wheels/
@@ -16,13 +16,13 @@ COPY wheels/runtime/ /tmp/wheels/
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip install --quiet --no-cache-dir --disable-pip-version-check \
         --no-index --find-links /tmp/wheels --require-hashes -r /tmp/runtime.txt
-COPY docker/slim-venv.sh /tmp/slim-venv.sh
+COPY deploy/docker/slim-venv.sh /tmp/slim-venv.sh
 RUN sh /tmp/slim-venv.sh /opt/venv
 # The interpreter, its standard library, the shared libraries (by ldd), /etc/passwd and the SBOM.
-COPY docker/rootfs.py /tmp/rootfs.py
+COPY deploy/docker/rootfs.py /tmp/rootfs.py
 RUN python3 /tmp/rootfs.py --venv /opt/venv --wheels /tmp/wheels --out /rootfs --sbom /app/sbom.cdx.json \
  && python3 /tmp/rootfs.py --tools bash,dash,coreutils,findutils,grep,sed --out /debug-tools
-COPY docker/healthcheck.py /app/healthcheck.py
+COPY deploy/docker/healthcheck.py /app/healthcheck.py
 COPY digits/ /app/digits/
 COPY server/ /app/server/
 # The project's code keeps its sources, with bytecode checked against them (a read-only container

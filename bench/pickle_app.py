@@ -1,7 +1,7 @@
 """The pickle design: Flask unpickles the scikit-learn model and calls `predict`.
 
 The baseline of the benchmarks (`python -m bench.serve pickle`, on the same waitress settings as
-the runtime) and the app of the size-comparison image (docker/pickle/, `python -m
+the runtime) and the app of the size-comparison image (deploy/docker/pickle/, `python -m
 bench.pickle_app` on Flask's own server). Same multipart contract and the SAME preprocessing as
 server/, so what differs is the model runtime and the stack alone.
 """

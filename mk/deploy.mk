@@ -18,7 +18,7 @@ deploy-deps: ## install docker-compose, debootstrap and wrk (Debian packages) if
 	scripts/system-deps.sh docker-compose debootstrap wrk
 
 lb-base-image: ## build $(LB_BASE): Debian bookworm minbase + haproxy (debootstrap, ~2 min, once)
-	scripts/docker-base-image.sh $(LB_BASE) haproxy
+	deploy/docker-base-image.sh $(LB_BASE) haproxy
 
 lb-image: lb-base-image ## build $(LB_IMAGE), the load balancer (deploy/haproxy/), offline
 	docker build --quiet --network none --build-arg BASE=$(LB_BASE) -t $(LB_IMAGE) deploy/haproxy >/dev/null

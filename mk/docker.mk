@@ -31,31 +31,31 @@ endef
 $(WHEELS)/runtime/.complete: requirements/runtime.txt | $(BIN)/.installed
 	$(call download_wheels,requirements/runtime.txt,$(WHEELS)/runtime)
 
-$(WHEELS)/pickle/.complete: docker/pickle/requirements.txt | $(BIN)/.installed
-	$(call download_wheels,docker/pickle/requirements.txt,$(WHEELS)/pickle)
+$(WHEELS)/pickle/.complete: deploy/docker/pickle/requirements.txt | $(BIN)/.installed
+	$(call download_wheels,deploy/docker/pickle/requirements.txt,$(WHEELS)/pickle)
 
 wheels: $(WHEELS)/runtime/.complete ## download the runtime's hash-checked wheels for the image build
 
 wheels-pickle: $(WHEELS)/pickle/.complete ## download the pickle-design image's wheels
 
 base-image: ## [root] build $(LOCAL_BASE), Python from Debian packages (debootstrap, once): the build stages' base
-	scripts/docker-base-image.sh $(LOCAL_BASE)
+	deploy/docker-base-image.sh $(LOCAL_BASE)
 
 image: $(WHEELS)/runtime/.complete $(MODEL) server/openapi.json web $(BASE_IMAGE_TARGET) ## [root] build $(IMAGE), distroless, offline from $(MODEL)
-	scripts/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
+	deploy/docker-build.sh --model $(MODEL) --tag $(IMAGE) --base $(BASE)
 
 image-debug: $(WHEELS)/runtime/.complete $(MODEL) server/openapi.json web $(BASE_IMAGE_TARGET) ## [root] build DEBUG_IMAGE (digits-onnx:debug): the runtime image with a shell and coreutils, for debugging
-	scripts/docker-build.sh --debug --model $(MODEL) --tag $(DEBUG_IMAGE) --base $(BASE)
+	deploy/docker-build.sh --debug --model $(MODEL) --tag $(DEBUG_IMAGE) --base $(BASE)
 
 image-pickle: $(WHEELS)/pickle/.complete $(MODEL_PKL) $(BASE_IMAGE_TARGET) ## [root] build the pickle-design image (scikit-learn + pickle + Flask) for comparison
-	scripts/docker-build.sh --pickle --model $(MODEL_PKL) --tag $(PICKLE_IMAGE) --base $(BASE)
+	deploy/docker-build.sh --pickle --model $(MODEL_PKL) --tag $(PICKLE_IMAGE) --base $(BASE)
 
 docker-run: image ## [root] run $(IMAGE) in the foreground on 127.0.0.1:$(PORT) (Ctrl-C stops it)
 	docker run --rm --name digits-onnx -p 127.0.0.1:$(PORT):5000 $(IMAGE)
 
 docker-screenshots: image | $(BIN)/.installed ## [root] screenshots of $(IMAGE) answering in a container -> docs/screenshots/
-	scripts/docker-screenshots.sh $(IMAGE) $(PORT) $(BIN)/python
+	deploy/docker-screenshots.sh $(IMAGE) $(PORT) $(BIN)/python
 
 image-sizes: image image-pickle ## [root] write docs/image-sizes.md: $(IMAGE) (whole, by layer) vs $(PICKLE_IMAGE) on BASE=$(BASE)
-	scripts/docker-image-sizes.sh $(BASE) $(IMAGE) $(PICKLE_IMAGE) > docs/image-sizes.md
+	deploy/docker-image-sizes.sh $(BASE) $(IMAGE) $(PICKLE_IMAGE) > docs/image-sizes.md
 	@cat docs/image-sizes.md

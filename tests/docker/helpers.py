@@ -14,7 +14,7 @@ from tests.support import REPO
 
 # The base `make base-image` builds, reused across sessions because it takes minutes to make. The
 # runtime image's final stage takes its interpreter and libraries from it, so DIGITS_TEST_BASE must
-# name a Debian python3 image too (docker/rootfs.py reads the owner of each file from dpkg).
+# name a Debian python3 image too (deploy/docker/rootfs.py reads the owner of each file from dpkg).
 LOCAL_BASE = "digits-onnx-base:bookworm"
 BASE = os.environ.get("DIGITS_TEST_BASE", LOCAL_BASE)
 IMAGE = "digits-onnx:test"
@@ -42,7 +42,7 @@ def make(*targets: str, timeout: float = 900) -> None:
 
 
 def build(*args: str) -> None:
-    result = subprocess.run([str(REPO / "scripts/docker-build.sh"), *args],
+    result = subprocess.run([str(REPO / "deploy/docker-build.sh"), *args],
                             cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"docker-build.sh {' '.join(args)}:\n{result.stdout[-4000:]}\n{result.stderr}"
 

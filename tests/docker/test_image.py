@@ -25,7 +25,7 @@ DEBUG_IMAGE = "digits-onnx:test-debug"
 # Packages the image must not carry: the training stack and the installers.
 ABSENT = ["sklearn", "scipy", "skl2onnx", "optuna", "matplotlib", "pip", "setuptools", "ensurepip", "venv",
           "google.protobuf"]
-# What docker/slim-venv.sh removes from packages the server does use, and what docker/rootfs.py
+# What deploy/docker/slim-venv.sh removes from packages the server does use, and what deploy/docker/rootfs.py
 # leaves out of the standard library; the answer tests run on what is left.
 PRUNED = ["numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma", "packaging", "onnxruntime.tools",
           "PIL._avif", "PIL._imagingft", "asyncio", "sqlite3", "unittest", "tkinter", "curses", "pydoc",

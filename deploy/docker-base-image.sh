@@ -2,7 +2,7 @@
 # Builds a local base image from Debian bookworm packages, for machines that cannot pull from a
 # registry: by default Python 3.11 (for python:3.11-slim); with PACKAGES, a minbase plus those (the
 # load balancer's base: haproxy). Idempotent: does nothing when the image already exists.
-#   usage: scripts/docker-base-image.sh NAME [PACKAGES]   (e.g. digits-onnx-base:bookworm,
+#   usage: deploy/docker-base-image.sh NAME [PACKAGES]   (e.g. digits-onnx-base:bookworm,
 #          or digits-onnx-lb-base:bookworm haproxy; PACKAGES is comma-separated)
 #   env:   DEBIAN_MIRROR  apt mirror for debootstrap (default: debootstrap's own default)
 set -euo pipefail

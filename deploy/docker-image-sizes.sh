@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints Markdown tables of the image sizes: the runtime image whole and by layer, the pickle-design
 # image whole and above the base it runs on, and that base (the runtime's build stages' base).
-#   usage: scripts/docker-image-sizes.sh BASE IMAGE PICKLE_IMAGE
+#   usage: deploy/docker-image-sizes.sh BASE IMAGE PICKLE_IMAGE
 set -euo pipefail
 base=${1:?base} image=${2:?image} pickle=${3:?pickle image}
 size() { docker image inspect --format '{{.Size}}' "$1"; }
@@ -22,8 +22,8 @@ docker history --no-trunc --human=false --format '{{.Size}} {{.CreatedBy}}' "$im
   while read -r bytes created; do
     [ "$bytes" -gt 0 ] || continue
     case ${created##* in } in
-      /|"/ ") what="interpreter, standard library, shared libraries, /etc, SBOM (docker/rootfs.py)" ;;
-      /opt/venv*) what="the venv (requirements/runtime.txt, pruned by docker/slim-venv.sh)" ;;
+      /|"/ ") what="interpreter, standard library, shared libraries, /etc, SBOM (deploy/docker/rootfs.py)" ;;
+      /opt/venv*) what="the venv (requirements/runtime.txt, pruned by deploy/docker/slim-venv.sh)" ;;
       /app/artifacts/*) what="the model (artifacts/model.onnx)" ;;
       /app*) what="digits/, server/, healthcheck.py, with their bytecode" ;;
       *) what=${created:0:60} ;;

@@ -5,7 +5,7 @@ Run in the build stage by the Debian python3 the venv was made with:
 OUT receives
 - the interpreter the venv's bin/python leads to, with each symlink on the way;
 - the standard library less the parts in DROPPED (nothing the server or its libraries import), as
-  bytecode without sources, as docker/slim-venv.sh leaves the venv's libraries;
+  bytecode without sources, as deploy/docker/slim-venv.sh leaves the venv's libraries;
 - each shared library that ldd resolves for the interpreter and for every extension module kept in
   the standard library and in the venv, and the dynamic loader; one that does not resolve fails the build;
 - /etc/passwd, /etc/group and /etc/nsswitch.conf for root and the runtime user, an empty /tmp;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds an image offline from a small staged context: only the files the Dockerfile copies, with the
 # chosen model placed where the Dockerfile expects it (so tests can build from a model of their own).
-#   usage: scripts/docker-build.sh [--pickle | --debug] --model FILE --tag TAG [--base IMAGE]
+#   usage: deploy/docker-build.sh [--pickle | --debug] --model FILE --tag TAG [--base IMAGE]
 #   --base   the build stage's base (default digits-onnx-base:bookworm, from `make base-image`)
-#   --pickle the pickle-design comparison image (docker/pickle/: scikit-learn + pickle + Flask)
+#   --pickle the pickle-design comparison image (deploy/docker/pickle/: scikit-learn + pickle + Flask)
 #   --debug  the runtime's `debug` target: the runtime image with Debian's bash and coreutils laid over it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,11 +23,11 @@ done
 
 if [ "$flavour" = runtime ]; then
   dockerfile=Dockerfile model_dest=artifacts/model.onnx
-  files=(Dockerfile requirements/runtime.txt wheels/runtime docker/healthcheck.py docker/slim-venv.sh docker/rootfs.py
+  files=(Dockerfile requirements/runtime.txt wheels/runtime deploy/docker/healthcheck.py deploy/docker/slim-venv.sh deploy/docker/rootfs.py
          digits server)
 else
-  dockerfile=docker/pickle/Dockerfile model_dest=artifacts/best_model.pkl
-  files=(docker/pickle wheels/pickle digits bench/__init__.py bench/pickle_app.py)
+  dockerfile=deploy/docker/pickle/Dockerfile model_dest=artifacts/best_model.pkl
+  files=(deploy/docker/pickle wheels/pickle digits bench/__init__.py bench/pickle_app.py)
 fi
 if [ ! -f "$model" ]; then
   echo "docker-build: no model at '$model': run 'make train export' first" >&2

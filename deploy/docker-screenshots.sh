@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the model running in a container (docs/screenshots/): a real shell in tmux runs
 # `docker ps` and a curl, its screen is rendered to PNG; the web page too once the server has one.
-#   usage: scripts/docker-screenshots.sh IMAGE PORT PYTHON
+#   usage: deploy/docker-screenshots.sh IMAGE PORT PYTHON
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image=${1:?image} port=${2:?port} python=${3:?python with Pillow}
