@@ -54,10 +54,10 @@ $(BIN)/.installed: requirements/dev.txt requirements/train.txt requirements/runt
 setup: $(BIN)/.installed ## create .venv with the pinned training + test requirements
 
 system-deps: ## [root] install the Debian packages the tests drive (PostgreSQL, Docker, Chromium, Node.js) and the fonts
-	scripts/system-deps.sh
+	tools/system-deps.sh
 
 fonts: ## [root] install the Debian font packages whose digit glyphs training learns from (train/fonts.txt)
-	scripts/system-deps.sh fonts
+	tools/system-deps.sh fonts
 
 # --- the pipeline --------------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ lock: setup ## re-pin requirements/*.txt from the *.in files (runtime with hashe
 # The examples show the answers of the default model (`make train export`); each command is run in
 # process on it from the repository root, exactly as written in the document.
 examples: $(MODEL_ONNX) | $(BIN)/.installed ## re-run the curl examples in README.md and docs/api.md on artifacts/model.onnx and write the answers in
-	$(BIN)/python -m devtools.examples --model $(MODEL_ONNX) README.md docs/api.md
+	$(BIN)/python -m tools.examples --model $(MODEL_ONNX) README.md docs/api.md
 
 clean: ## remove generated artifacts and test results (keeps .venv)
 	find $(ARTIFACTS) -mindepth 1 ! -name README.md -delete

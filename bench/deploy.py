@@ -19,9 +19,9 @@ from typing import Any
 
 from bench import http_level, system
 from bench.inputs import REPO
-from devtools.compose_stack import Stack, docker
-from devtools.live_server import free_port
 from digits.cli import OneLineParser
+from tools.compose_stack import Stack, docker
+from tools.live_server import free_port
 
 SAMPLE = REPO / "handwritten-digits" / "digit_7.png"
 DIRECT = "digits-deploy-bench-direct"

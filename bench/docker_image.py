@@ -16,8 +16,8 @@ from typing import Any
 
 from bench.inputs import BenchImage
 from bench.servers import good_answer_after
-from devtools.compose_stack import docker
-from devtools.live_server import free_port
+from tools.compose_stack import docker
+from tools.live_server import free_port
 
 CONTAINER_PORT = 5000  # the image's DIGITS_PORT
 def size(image: str) -> dict[str, Any]:

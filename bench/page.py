@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from devtools.live_server import start_server
+from tools.live_server import start_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.inputs import REPO, BenchImage, multipart
-from devtools.live_server import free_port
-from devtools.proctree import tree_cpu_seconds
+from tools.live_server import free_port
+from tools.proctree import tree_cpu_seconds
 
 POLL_INTERVAL_S = 0.005
 

@@ -35,7 +35,7 @@ type_at_prompt 1 "docker ps --filter name=$name --format 'table {{.Image}}\t{{.C
 type_at_prompt 2 "curl -s -F image=@handwritten-digits/digit_7.png http://127.0.0.1:$port/predict_digit"
 for _ in $(seq 100); do [ "$(prompts)" -ge 3 ] && break; sleep 0.1; done
 tmux capture-pane -p -t "$session" > "$work/pane.txt"
-"$python" scripts/render_terminal.py "$work/pane.txt" "$out/terminal.png" --title "digits-onnx in Docker"
+"$python" tools/render_terminal.py "$work/pane.txt" "$out/terminal.png" --title "digits-onnx in Docker"
 echo "screenshots: $out/terminal.png"
 
 if curl -sf -o /dev/null -H 'Accept: text/html' "http://127.0.0.1:$port/" && command -v chromium >/dev/null; then

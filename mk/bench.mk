@@ -5,7 +5,7 @@ BENCH_ARGS ?=
 PROFILE_ARGS ?=
 
 bench-deps: ## [root] install wrk, the HTTP load generator (Debian package), if it is missing
-	scripts/system-deps.sh wrk
+	tools/system-deps.sh wrk
 
 bench: $(MODEL_ONNX) bench-deps ## [root] measure model, HTTP, cold start, memory -> bench/results/<date>.json + bench/README.md
 	$(BIN)/python -m bench.run --artifacts $(ARTIFACTS) $(BENCH_ARGS)

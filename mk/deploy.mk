@@ -15,7 +15,7 @@ COMPOSE_CMD = $(DEPLOY_ENV) $(COMPOSE) -p $(PROJECT) -f deploy/docker-compose.ym
 .PHONY: deploy-deps lb-base-image lb-image up down ps rollout bench-deploy
 
 deploy-deps: ## install docker-compose, debootstrap and wrk (Debian packages) if missing
-	scripts/system-deps.sh docker-compose debootstrap wrk
+	tools/system-deps.sh docker-compose debootstrap wrk
 
 lb-base-image: ## build $(LB_BASE): Debian bookworm minbase + haproxy (debootstrap, ~2 min, once)
 	deploy/docker-base-image.sh $(LB_BASE) haproxy

@@ -14,8 +14,8 @@ from typing import Any, Final
 
 import requests
 
-from devtools.proctree import reset_peaks, rss_by_process, status_kib, tree, tree_cpu_seconds
 from reliability.cases import Case, problems, send
+from tools.proctree import reset_peaks, rss_by_process, status_kib, tree, tree_cpu_seconds
 
 CPU_BUDGET_MS: Final = 250.0
 PEAK_BUDGET_MIB: Final = 96.0

@@ -23,12 +23,12 @@ from typing import Any
 
 import requests
 
-from devtools.live_server import start_server
 from digits.cli import OneLineParser
 from reliability.cases import Case, catalogue, problems, requests_stream, send
 from reliability.costs import case_costs
 from reliability.images import DIGIT, digit
 from reliability.tools import model_missing
+from tools.live_server import start_server
 
 BATCH = 200
 _local = threading.local()

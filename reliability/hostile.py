@@ -27,8 +27,6 @@ from typing import Any
 
 import requests
 
-from devtools.live_server import start_server
-from devtools.proctree import status_kib, tree, tree_rss_kib
 from digits.cli import OneLineParser
 from reliability import fuzz_http
 from reliability.cases import Case, catalogue, problems, send
@@ -36,6 +34,8 @@ from reliability.costs import case_costs
 from reliability.images import costly_images, digit
 from reliability.soak import payloads, rss_kib, soak
 from reliability.tools import add_model_and_out, model_missing
+from tools.live_server import start_server
+from tools.proctree import status_kib, tree, tree_rss_kib
 
 HOSTILE_CLIENTS = 4
 PROBE_INTERVAL = 0.05  # seconds between /healthz probes

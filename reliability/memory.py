@@ -22,11 +22,11 @@ import threading
 from pathlib import Path
 from typing import Any, Final
 
-from devtools.live_server import start_server
-from devtools.proctree import status_kib, tree
 from digits.cli import OneLineParser
 from reliability.hostile import costly_cases, under_load, warm_up
 from reliability.tools import model_missing
+from tools.live_server import start_server
+from tools.proctree import status_kib, tree
 
 RESULTS: Final = Path(__file__).resolve().parent / "results" / "memory.json"
 SAMPLE_SECONDS: Final = 0.02

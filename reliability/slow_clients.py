@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from devtools.live_server import start_server
 from digits.cli import OneLineParser
 from reliability.soak import rss_kib
 from reliability.tools import add_model_and_out, model_missing
 from server.config import Settings
+from tools.live_server import start_server
 
 UNSENT = 100  # body bytes a slow upload still owes when it starts trickling
 

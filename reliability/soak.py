@@ -19,10 +19,10 @@ from typing import Any
 
 import requests
 
-from devtools.live_server import start_server
 from digits.cli import OneLineParser
 from reliability.images import digit
 from reliability.tools import add_model_and_out, model_missing
+from tools.live_server import start_server
 
 WINDOW = 10.0  # seconds at each end compared for memory growth
 

@@ -7,7 +7,7 @@ which every route and error row is checked with first.
 
 Live tier (tests/tiers.py): `trained_artifacts` -> `exported_artifacts` -> `model_path` run the real `python -m train`
 and `python -m export`; `live_server` is the real waitress server for the session, started by
-`devtools.live_server.start_server()` (which tests, benchmarks and fuzzing all share).
+`tools.live_server.start_server()` (which tests, benchmarks and fuzzing all share).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from devtools.live_server import LiveServer, start_server
 from server.app import create_app
 from server.config import Settings
 from tests.support import QUICK_TRAIN_ARGS, run_module
 from tests.tiers import pytest_collection_modifyitems  # noqa: F401 (the guard: live fixtures need the live mark)
+from tools.live_server import LiveServer, start_server
 
 
 @pytest.fixture(scope="session")

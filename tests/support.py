@@ -1,7 +1,7 @@
 """Helpers shared by the test modules (fixtures live in the conftest.py files).
 
 REPO, `run_module` (run `python -m ...` as a user would) and `need` (skip locally, fail in CI)
-are imported from here; the real server launcher is devtools.live_server.
+are imported from here; the real server launcher is tools.live_server.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.live_server import REPO
+from tools.live_server import REPO
 
 HANDWRITTEN = REPO / "handwritten-digits"
 _SAMPLE_NAME = re.compile(r"digit_(\d)(_[a-z0-9]+)?\.png")
@@ -37,7 +37,7 @@ def run_module(module: str, *args: str, timeout: float = 600) -> subprocess.Comp
 def need(available: bool, why: str) -> None:
     """Skip a test whose real dependency is missing on a developer's machine; in CI, fail it.
 
-    CI installs everything (`make test` runs scripts/system-deps.sh), so a skip there would hide
+    CI installs everything (`make test` runs tools/system-deps.sh), so a skip there would hide
     a broken install step.
     """
     if available:

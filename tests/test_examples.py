@@ -1,5 +1,5 @@
 """The curl examples in README.md and docs/api.md show what the default model answers (`make examples`
-writes them with devtools/examples.py), and the translator runs the request each command line sends.
+writes them with tools/examples.py), and the translator runs the request each command line sends.
 
 The docs show the default model's answers (`make train export`: 50 trials, 5 folds, glyphs), so the
 live check runs on artifacts/model.onnx, not on the session's `model_path`: that one is trained
@@ -14,9 +14,9 @@ import io
 import pytest
 from flask.testing import FlaskClient
 
-from devtools.examples import DOCS, EXAMPLE, Curl, UnsupportedCommand, answer_examples, examples_client, parse_curl
 from server.runtime import runtime_of
 from tests.support import HANDWRITTEN, REPO
+from tools.examples import DOCS, EXAMPLE, Curl, UnsupportedCommand, answer_examples, examples_client, parse_curl
 
 DEFAULT_MODEL = REPO / "artifacts" / "model.onnx"
 DIGIT_1 = HANDWRITTEN / "digit_1.png"

@@ -145,7 +145,7 @@ def test_no_module_imports_a_conftest():
 def test_the_scan_works_in_a_copy_that_is_not_a_git_checkout(tmp_path):
     """Real files copied into a plain folder, beside .py files where no source lives: the walk finds
     the sources (in packages and script folders), skips the rest, and the tests-import rule still bites."""
-    copied = [Path("digits/__init__.py"), Path("digits/cli.py"), Path("scripts/render_terminal.py"),
+    copied = [Path("digits/__init__.py"), Path("digits/cli.py"), Path("tools/render_terminal.py"),
               Path("examples/python/predict.py")]
     for path in copied:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
@@ -154,11 +154,11 @@ def test_the_scan_works_in_a_copy_that_is_not_a_git_checkout(tmp_path):
                        "digits/__pycache__/cli.py"]:
         (tmp_path / not_source).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / not_source).write_text("import tests\n")
-    (tmp_path / "scripts" / "leak.py").write_text("from tests.support import REPO\n")
+    (tmp_path / "examples" / "leak.py").write_text("from tests.support import REPO\n")
 
     assert _git_python_files(tmp_path) is None
-    assert python_files(tmp_path) == sorted([*copied, Path("scripts/leak.py")])
-    assert importers_of_tests(tmp_path) == ["scripts/leak.py"]
+    assert python_files(tmp_path) == sorted([*copied, Path("examples/leak.py")])
+    assert importers_of_tests(tmp_path) == ["examples/leak.py"]
 
 
 @pytest.mark.parametrize(("packages", "absent"), [

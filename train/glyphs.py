@@ -37,7 +37,7 @@ FONT_LIST: Final = Path(__file__).resolve().parent / "fonts.txt"
 
 
 def read_fonts(path: Path = FONT_LIST) -> tuple[Font, ...]:
-    """train/fonts.txt: one `package path` per line (# starts a comment). scripts/system-deps.sh
+    """train/fonts.txt: one `package path` per line (# starts a comment). tools/system-deps.sh
     reads the same file to install the packages."""
     fonts = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -78,7 +78,7 @@ def check_fonts(fonts: tuple[Font, ...] | None = None) -> None:
     if missing:
         packages = " ".join(sorted({font.package for font in missing}))
         raise UsageError(f"font {missing[0].path} is missing ({len(missing)} of the {len(fonts)} "
-                         f"listed fonts): install the Debian packages with `scripts/system-deps.sh "
+                         f"listed fonts): install the Debian packages with `tools/system-deps.sh "
                          f"fonts` ({packages}), or train on Digits alone with --digits-only")
 
 

@@ -163,7 +163,7 @@ def ask(args, name: str, send: Callable[[str], list[Answer]]) -> list[Answer]:
     """send(base_url) against --url, or against the real server started from --model."""
     if args.url:
         return send(args.url.rstrip("/"))
-    from devtools.live_server import ServerNotReady, start_server
+    from tools.live_server import ServerNotReady, start_server
 
     try:
         # The access log of thousands of requests would bury the report: warnings only.

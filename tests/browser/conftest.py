@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
-from devtools.live_server import LiveServer
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ENGINE_SETTLED, ENGINE_TIMEOUT_MS, watch
 from tests.support import need
+from tools.live_server import LiveServer
 
 
 @pytest.fixture(scope="session")

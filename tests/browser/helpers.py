@@ -11,8 +11,8 @@ from pathlib import Path
 
 import requests
 
-from devtools.live_server import LiveServer
 from tests.support import REPO
+from tools.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking switches Chromium's own connections get refused here by the

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.live_server import start_server, stop_process
 from evaluation.drawings.render import catmull_rom
 from evaluation.drawings.skeletons import GLYPH_WIDTH, Glyph, all_glyphs
 from tests.browser.helpers import (
@@ -22,6 +21,7 @@ from tests.browser.helpers import (
     shown_answer,
 )
 from tests.support import REPO
+from tools.live_server import start_server, stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]  # headless Chromium against the real server
 

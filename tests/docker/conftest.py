@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from devtools.live_server import stop_process
 from tests.docker.helpers import (
     BASE,
     IMAGE,
@@ -29,6 +28,7 @@ from tests.docker.helpers import (
     wait_ready,
 )
 from tests.support import need
+from tools.live_server import stop_process
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from devtools.live_server import wait_ready as wait_ready_at
 from tests.support import REPO
+from tools.live_server import wait_ready as wait_ready_at
 
 # The base `make base-image` builds, reused across sessions because it takes minutes to make. The
 # runtime image's final stage takes its interpreter and libraries from it, so DIGITS_TEST_BASE must

@@ -19,12 +19,12 @@ import onnx
 import pytest
 import requests
 
-from devtools.compose_stack import Stack, running_stack
-from devtools.live_server import free_port
 from digits.contract import MODEL_VERSION_KEY
 from tests.docker.helpers import build, docker, make
 from tests.docker.load import Outcome, failures, for_seconds, run_load
 from tests.support import REPO, need
+from tools.compose_stack import Stack, running_stack
+from tools.live_server import free_port
 
 pytestmark = [pytest.mark.live, pytest.mark.docker, pytest.mark.slow]  # a Docker engine
 

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from devtools.live_server import start_server
 from evaluation.drawings.grid import encode
 from reliability.images import DIGIT, digit_image
+from tools.live_server import start_server
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]  # the real server process
 

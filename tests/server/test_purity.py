@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from devtools.live_server import start_server
 from tests.samples import drawing
 from tests.support import REPO, imported_modules
+from tools.live_server import start_server
 
 pytestmark = pytest.mark.live  # a fresh virtualenv from the runtime pins
 

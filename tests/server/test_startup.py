@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
-from devtools.live_server import free_port
 from tests.support import REPO
+from tools.live_server import free_port
 
 pytestmark = pytest.mark.live  # starts python -m server
 

@@ -39,7 +39,7 @@ def test_a_missing_font_is_one_line_naming_its_package():
     message = str(error.value)
     assert "\n" not in message
     assert message.startswith(f"font {MISSING.path} is missing (1 of the 2 listed fonts)")
-    assert "fonts-not-a-package" in message and "scripts/system-deps.sh fonts" in message
+    assert "fonts-not-a-package" in message and "tools/system-deps.sh fonts" in message
     assert "--digits-only" in message
 
 
@@ -102,6 +102,6 @@ def make_dry_run(*args: str) -> str:
 ])
 def test_make_train_installs_the_fonts_unless_digits_only(args, installs_fonts, flag):
     commands = make_dry_run(*args).splitlines()
-    assert ("scripts/system-deps.sh fonts" in commands) is installs_fonts
+    assert ("tools/system-deps.sh fonts" in commands) is installs_fonts
     train_command = next(c for c in commands if " -m train " in c)
     assert train_command.rstrip().endswith("--artifacts /nonexistent/artifacts" + flag)

@@ -1,6 +1,6 @@
 """A real, throwaway PostgreSQL server for the distributed-tuning tests.
 
-Debian's `postgresql` package provides the binaries (scripts/system-deps.sh installs it); the
+Debian's `postgresql` package provides the binaries (tools/system-deps.sh installs it); the
 fixture never touches a system service: it creates its own cluster in a temporary directory,
 listening on 127.0.0.1 on a free port, and stops it when the session ends.
 """

@@ -3,7 +3,7 @@
 # and the fonts whose digit glyphs training learns from (train/fonts.txt).
 # Idempotent and quick when everything is there; needs root (or sudo) only when something is missing.
 # With arguments (command names from NEEDS, or `fonts`), only those are checked:
-# `scripts/system-deps.sh wrk`, `scripts/system-deps.sh fonts` (what `make train` runs).
+# `tools/system-deps.sh wrk`, `tools/system-deps.sh fonts` (what `make train` runs).
 set -euo pipefail
 
 # command -> Debian package that provides it

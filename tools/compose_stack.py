@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from devtools.live_server import HOST, REPO
+from tools.live_server import HOST, REPO
 
 COMPOSE_FILE = REPO / "deploy" / "docker-compose.yml"
 ROLLOUT = REPO / "deploy" / "rollout.sh"

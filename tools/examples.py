@@ -1,4 +1,4 @@
-"""`python -m devtools.examples`: re-run the curl examples of the docs and write the answers in.
+"""`python -m tools.examples`: re-run the curl examples of the docs and write the answers in.
 
 An example is a fenced block between `<!-- example answered by MODEL_VERSION -->` and
 `<!-- /example -->`: lines starting with `$ ` are curl commands, the lines after each one are what
@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from devtools.live_server import REPO
 from server.app import create_app
 from server.config import Settings
 from server.runtime import runtime_of
+from tools.live_server import REPO
 
 EXAMPLE = re.compile(r"(?P<open><!-- example answered by )(?P<model>\S+)(?P<fence> -->\n```[^\n]*\n)"
                      r"(?P<body>.*?)(?P<close>```\n<!-- /example -->)", re.S)
@@ -145,7 +145,7 @@ def examples_client(model: Path) -> tuple[FlaskClient, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devtools.examples", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.examples", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=REPO / "artifacts" / "model.onnx")
     parser.add_argument("docs", nargs="*", type=Path, default=[REPO / name for name in DOCS])
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Render a tmux `capture-pane -p` text dump as a terminal-looking PNG.
 
-    python scripts/render_terminal.py PANE.txt OUT.png [--title TITLE]
+    python tools/render_terminal.py PANE.txt OUT.png [--title TITLE]
 """
 
 from __future__ import annotations

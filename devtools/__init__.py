@@ -1,1 +1,0 @@
-"""Development-side helpers shared by tests, benchmarks, fuzzing and evaluation (never shipped)."""
