@@ -27,7 +27,8 @@ if [ "$flavour" = runtime ]; then
          digits server)
 else
   dockerfile=deploy/docker/pickle/Dockerfile model_dest=artifacts/best_model.pkl
-  files=(deploy/docker/pickle wheels/pickle digits bench/__init__.py bench/pickle_app.py)
+  files=(deploy/docker/pickle wheels/pickle digits tools/__init__.py tools/bench/__init__.py
+         tools/bench/pickle_app.py)
 fi
 if [ ! -f "$model" ]; then
   echo "docker-build: no model at '$model': run 'make train export' first" >&2

@@ -37,5 +37,5 @@ rollout: ## replace the replicas with NEW_IMAGE one at a time (deploy/rollout.sh
 down: ## stop and remove the deployment's containers and network
 	$(COMPOSE_CMD) down --remove-orphans
 
-bench-deploy: image deploy-deps lb-image | $(BIN)/.installed ## [root] req/s through HAProxy with 1 and 2 replicas vs direct -> bench/results/deploy-*.json
-	$(BIN)/python -m bench.deploy --image $(IMAGE) --lb-image $(LB_IMAGE) $(DEPLOY_BENCH_ARGS)
+bench-deploy: image deploy-deps lb-image | $(BIN)/.installed ## [root] req/s through HAProxy with 1 and 2 replicas vs direct -> tools/bench/results/deploy-*.json
+	$(BIN)/python -m tools.bench.deploy --image $(IMAGE) --lb-image $(LB_IMAGE) $(DEPLOY_BENCH_ARGS)

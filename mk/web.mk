@@ -24,5 +24,5 @@ $(BROWSER_DIR)/%.gz: tools/web/node_modules/.package-lock.json
 web: $(BROWSER_GZ) ## fetch ONNX Runtime Web (npm ci, lockfile-pinned) -> server/browser/*.gz, the page's in-browser runtime
 
 .PHONY: bench-page
-bench-page: web $(MODEL_ONNX) ## [root] the page reading in Chromium: download sizes, start-up (cold, cached), time per answer -> bench/results/page-*.json
-	$(BIN)/python -m bench.page --model $(MODEL_ONNX)
+bench-page: web $(MODEL_ONNX) ## [root] the page reading in Chromium: download sizes, start-up (cold, cached), time per answer -> tools/bench/results/page-*.json
+	$(BIN)/python -m tools.bench.page --model $(MODEL_ONNX)

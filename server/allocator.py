@@ -44,7 +44,7 @@ def configure_malloc() -> None:
     shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
     fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
     request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
-    page faults and 1-1.5 ms CPU per paint_280 request (bench/README.md, tuning log). 4 MiB covers
+    page faults and 1-1.5 ms CPU per paint_280 request (tools/bench/README.md, tuning log). 4 MiB covers
     uploads up to ~640x480. The server and its decode workers use the same settings.
     MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX in the environment still win;
     an allocator other than glibc's is left alone. Embedders of create_app() set them themselves.

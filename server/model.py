@@ -114,7 +114,7 @@ def _session(path: Path, intra_op_threads: int) -> ort.InferenceSession:
     options.log_severity_level = 4  # our own error line says it better than ORT's log
     # The optimisers find nothing to gain in a tree ensemble (the basic level removes one
     # redundant Cast) but walk its large attributes: ~85 ms of every start-up for the basic
-    # level, ~0.3 s for all; the outputs are identical either way (bench/README.md). The
+    # level, ~0.3 s for all; the outputs are identical either way (tools/bench/README.md). The
     # featurizer's sizes are all dynamic, so there is nothing to fold there either.
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     # The arena would keep the largest run's tensors resident for good, and a memory pattern is

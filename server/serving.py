@@ -127,7 +127,7 @@ def create_server(app: Flask, settings: Settings) -> Serving:
     serving = Serving(server, socket_map)
     # One listener per bound address (a host name may resolve to IPv4 and IPv6); each makes
     # the channels of its connections.
-    # The baselines bench/ serves the same way have no Runtime: their refusals are logged, not counted.
+    # The baselines tools/bench/ serves the same way have no Runtime: their refusals are logged, not counted.
     runtime = app.extensions.get(EXTENSION_KEY)
     channel_class = type("JsonErrorChannel", (JsonErrorChannel,), {"metrics": runtime.metrics if runtime else None})
     for listener in serving._listeners():

@@ -16,13 +16,15 @@ COMMANDS = [
     ("server", ["--port", "http"], "--port: invalid int value: 'http'"),
     ("evaluation.drawings.generate", ["--per-class", "x"], "--per-class: invalid int value: 'x'"),
     ("evaluation.yardsticks.evaluate", ["--manifest", "m.csv"], "one of the arguments --url --model is required"),
-    ("reliability.fuzz_http", ["--requests", "lots"], "--requests: invalid int value: 'lots'"),
-    ("reliability.soak", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
-    ("bench.run", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
-    ("bench.revisions", ["HEAD", "--rounds", "x"], "--rounds: invalid int value: 'x'"),
+    ("tools.reliability", ["nope"], "argument command: invalid choice: 'nope'"),
+    ("tools.reliability fuzz", ["--requests", "lots"], "--requests: invalid int value: 'lots'"),
+    ("tools.reliability soak", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ("tools.bench.run", ["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ("tools.bench.revisions", ["HEAD", "--rounds", "x"], "--rounds: invalid int value: 'x'"),
 ]
 
 
-@pytest.mark.parametrize(("module", "args", "message"), COMMANDS, ids=[c[0] for c in COMMANDS])
-def test_bad_argument_is_one_line_and_exit_2(module: str, args: list[str], message: str) -> None:
-    assert_usage_error(run_module(module, *args, timeout=60), module, message)
+@pytest.mark.parametrize(("command", "args", "message"), COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_bad_argument_is_one_line_and_exit_2(command: str, args: list[str], message: str) -> None:
+    """`command` is a module, or a module and its subcommand (`tools.reliability fuzz`)."""
+    assert_usage_error(run_module(*command.split(), *args, timeout=60), command, message)

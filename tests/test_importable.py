@@ -9,7 +9,7 @@ import pytest
 
 from tests.support import REPO
 
-PACKAGES = ("digits", "server", "train", "export", "evaluation", "bench", "reliability", "tools")
+PACKAGES = ("digits", "server", "train", "export", "evaluation", "tools")
 
 
 def modules() -> list[str]:

@@ -1,6 +1,6 @@
 """A Compose deployment (deploy/docker-compose.yml: model replicas behind HAProxy) driven from Python.
 
-The deployment tests and `python -m bench.deploy` start, scale, roll and inspect it through this
+The deployment tests and `python -m tools.bench.deploy` start, scale, roll and inspect it through this
 one class, with the same commands `make up` / `make rollout` / `make down` run.
 """
 

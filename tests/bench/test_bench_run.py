@@ -1,4 +1,4 @@
-"""`python -m bench.run --quick` end to end: real servers, real wrk, a results file and a table.
+"""`python -m tools.bench.run --quick` end to end: real servers, real wrk, a results file and a table.
 
 Only the shape of what is written is checked, never a time: benchmarks do not fail on speed.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.breakdown import UNDER_LOAD_SERVERS
-from bench.http_level import medians, ratios
-from bench.report import BREAKDOWN_END, BREAKDOWN_START, END, START
 from tests.support import REPO, need
+from tools.bench.breakdown import UNDER_LOAD_SERVERS
+from tools.bench.http_level import medians, ratios
+from tools.bench.report import BREAKDOWN_END, BREAKDOWN_START, END, START
 
 pytestmark = pytest.mark.live  # real servers under wrk
 
@@ -29,9 +29,9 @@ def quick_run(exported_artifacts: Path, tmp_path_factory: pytest.TempPathFactory
     need(shutil.which("wrk") is not None, "wrk is not installed (make bench-deps)")
     out = tmp_path_factory.mktemp("bench")
     readme = out / "README.md"
-    shutil.copyfile(REPO / "bench" / "README.md", readme)
+    shutil.copyfile(REPO / "tools" / "bench" / "README.md", readme)
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--artifacts", str(exported_artifacts),
+        [sys.executable, "-m", "tools.bench.run", "--quick", "--artifacts", str(exported_artifacts),
          "--results-dir", str(out / "results"), "--readme", str(readme)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )
@@ -45,7 +45,7 @@ def test_results_record_the_machine_versions_and_commands(quick_run):
     assert results["machine"]["cpus_usable"] >= 1
     assert {"python", "onnxruntime", "scikit-learn", "waitress", "wrk"} <= set(results["versions"])
     assert len(results["load_average"]["before"]) == 3 and len(results["load_average"]["after"]) == 3
-    assert results["commands"]["bench"].startswith("python -m bench.run --quick")
+    assert results["commands"]["bench"].startswith("python -m tools.bench.run --quick")
     assert set(results["commands"]["servers"]) == SERVERS
     assert results["settings"]["threads"] >= 1
 

@@ -1,4 +1,4 @@
-"""The in-process cost breakdown (bench/breakdown.py) on tiny images: no wrk, no server.
+"""The in-process cost breakdown (tools/bench/breakdown.py) on tiny images: no wrk, no server.
 
 Only the shape is checked, never a time: every stage a request runs is there and cost something.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from bench.breakdown import gaps, stage_costs
 from tests.support import REPO
+from tools.bench.breakdown import gaps, stage_costs
 
 REQUEST_STAGES = {
     "request id": "request",

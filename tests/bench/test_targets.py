@@ -1,4 +1,4 @@
-"""bench/targets.py: each target read from the right place in a results file, met or not."""
+"""tools/bench/targets.py: each target read from the right place in a results file, met or not."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bench.targets import check
+from tools.bench.targets import check
 
 
 def results(over_pickle: float = 12.0, over_ceiling: float = 0.4, p99_over_p50: float = 2.0, cpu_ms: float = 4.0,

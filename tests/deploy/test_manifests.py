@@ -32,8 +32,8 @@ KSERVE_API = "serving.kserve.io/v1beta1"
 EXPECTED_KINDS = {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "InferenceService"}
 SETTINGS_ENV = {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
 COMPOSE = REPO / "deploy" / "docker-compose.yml"
-# Measured by `python -m reliability.memory` on the default model; the one place the figures live.
-MEMORY = REPO / "reliability" / "results" / "memory.json"
+# Measured by `python -m tools.reliability memory` on the default model; the one place the figures live.
+MEMORY = REPO / "tools" / "reliability" / "results" / "memory.json"
 MEMORY_MARGIN = 1.2  # a limit is at least the measured peak plus this share
 _MIB = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "k": 1 / 1024, "m": 1, "g": 1024}
 

@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from evaluation.drawings.grid import encode
-from reliability.images import DIGIT, digit_image
 from tools.live_server import start_server
+from tools.reliability.images import DIGIT, digit_image
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]  # the real server process
 

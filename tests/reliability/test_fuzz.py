@@ -14,9 +14,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reliability.cases import INFER, JSON, PREDICT, REFUSED, Case, catalogue, mangle, mutant, problems, send
-from reliability.fuzz_http import reference_answer
-from reliability.images import digit
+from tools.reliability.cases import INFER, JSON, PREDICT, REFUSED, Case, catalogue, mangle, mutant, problems, send
+from tools.reliability.fuzz_http import reference_answer
+from tools.reliability.images import digit
 
 pytestmark = pytest.mark.live  # the real server process
 

@@ -12,9 +12,9 @@ from PIL import Image
 from digits.decode import decode_here
 from digits.errors import ImageTooCostly, InputError
 from digits.preprocess import image_to_views
-from reliability.images import blank_lossless, costly_images, digit, valid_images
 from server.config import Settings
 from tests.server.helpers import isolated_decoding
+from tools.reliability.images import blank_lossless, costly_images, digit, valid_images
 
 
 @pytest.fixture(scope="module")

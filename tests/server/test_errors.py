@@ -1,4 +1,4 @@
-"""Every bad request gets a 4xx JSON {"error": ...}: the fuzz catalogue (reliability/cases.py) is
+"""Every bad request gets a 4xx JSON {"error": ...}: the fuzz catalogue (tools/reliability/cases.py) is
 the table, run here in process through create_app(), decoding in the decode workers as
 `python -m server` does. Its raw-HTTP cases, which only waitress decides, and the whole table
 again against the real server are in tests/reliability/."""
@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from evaluation.drawings.grid import GridStyle
-from reliability.cases import Case, Outcome, catalogue, problems
 from server.app import create_app
 from server.config import Settings
 from tests.samples import drawing
 from tests.server.helpers import isolated_decoding
+from tools.reliability.cases import Case, Outcome, catalogue, problems
 
 IN_PROCESS = [case for case in catalogue() if case.raw is None]
 

@@ -1,7 +1,7 @@
 """The parser hook (server/http1.py) is written against one waitress version and the internals
 it relies on; a waitress upgrade fails here first, before the hook silently stops applying.
 
-What the hook does is checked by the raw-HTTP cases of the catalogue (reliability/cases.py),
+What the hook does is checked by the raw-HTTP cases of the catalogue (tools/reliability/cases.py),
 against the real server, in tests/reliability/test_fuzz.py.
 """
 
@@ -18,11 +18,11 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.receiver import ChunkedReceiver
 
-from reliability.cases import split_answers
-from reliability.images import digit
 from server.http1 import WAITRESS_VERSION, StrictRequestParser
 from server.serving import JsonErrorChannel
 from tests.support import REPO
+from tools.reliability.cases import split_answers
+from tools.reliability.images import digit
 
 
 def test_the_installed_and_pinned_waitress_are_the_one_the_hook_was_written_for():

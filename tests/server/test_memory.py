@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.inputs import write_images
+from tools.bench.inputs import write_images
 
 pytestmark = pytest.mark.live  # the real server process
 

@@ -11,10 +11,10 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from reliability.cases import send_raw
-from reliability.images import costly_images
 from server.observability import WARNING_REPEATS
 from tests.samples import first_of
+from tools.reliability.cases import send_raw
+from tools.reliability.images import costly_images
 
 
 def test_healthz_and_readyz(client, small_model_path):

@@ -27,7 +27,7 @@ def test_send_bytes_is_still_read_by_the_channel() -> None:
 
 
 def test_an_app_without_a_runtime_is_served_the_same_way() -> None:
-    """bench/ serves its baseline apps (no model, no Runtime) through create_server too; waitress's
+    """tools/bench/ serves its baseline apps (no model, no Runtime) through create_server too; waitress's
     refusals are then answered as JSON and logged, with no metrics to count them in."""
     import socket
     import threading

@@ -1,5 +1,0 @@
-"""Benchmarks: `make bench` -> bench/results/<date>.json and the table in bench/README.md.
-
-Benchmarks write results; they never fail on a time. Everything binds to 127.0.0.1 and every
-load run is bounded in duration.
-"""
