@@ -25,14 +25,17 @@ DEFAULT_MAX_IMAGE_PIXELS: Final = 4096 * 4096
 # answers on both yardsticks stay within 0.3 points per style; 256 and below lose thin strokes
 # and small digits on big canvases (docs/real-handwriting.md, "Analysis resolution").
 ANALYSIS_MAX_SIDE: Final = 320
-# libjpeg walks every coefficient block once per scan, even a scan without data (~1.3 ms per scan
-# at 4096x4096). An encoder's progressive script has about 10 scans; 64 leaves room for any.
+# libjpeg walks every coefficient block once per scan, even a scan without data (the cost per scan
+# at 4096x4096: docs/reliability.md, "Bounded decoding"). An encoder's progressive script has
+# about 10 scans; 64 leaves room for any.
 MAX_JPEG_SCANS: Final = 64
-# Pillow decodes RLE bitmaps in Python, a loop step per pixel (~7 ms per 100,000 pixels).
+# Pillow decodes RLE bitmaps in Python, a loop step per pixel (docs/reliability.md, "Bounded
+# decoding").
 MAX_BMP_RLE_PIXELS: Final = 512 * 512
 BMP_RLE_COMPRESSIONS: Final = (1, 2)  # BI_RLE8, BI_RLE4
 # libwebp has no reduced decoding here: the whole canvas is allocated when the file is opened, and
-# decoded as RGBA and copied again (measured: ~16 bytes per pixel, 135 MiB at 4096x2048).
+# decoded as RGBA and copied again (docs/reliability.md, "Bounded decoding", has the bytes per
+# pixel).
 MAX_WEBP_PIXELS: Final = 2048 * 2048
 # A JPEG marker outside entropy-coded data: 0xFF, then neither a stuffed 0x00, nor a fill 0xFF,
 # nor a restart marker (RSTn, which only occurs inside a scan).

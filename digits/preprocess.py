@@ -1,10 +1,10 @@
 """Image -> the 64 features the model was trained on. Pure functions, no Flask, no model.
 
 scikit-learn's Digits come from UCI optdigits: each NIST digit was scaled into a 32x32 bitmap,
-then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. Measured on
-load_digits: every digit touches the top and bottom rows (height fills the box, aspect kept),
-it is centred horizontally by mass, and ink covers ~30.5% of the 32x32 bitmap whatever the
-digit. So a drawing is turned into features the same way:
+then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. On
+load_digits every digit touches the top and bottom rows (height fills the box, aspect kept), it
+is centred horizontally by mass, and ink covers the same share of the 32x32 bitmap whatever the
+digit (docs/contract.md has the share). So a drawing is turned into features the same way:
 
     decode -> ink map (distance from the background colour) -> binary mask -> crop
     -> deslant -> narrow (Digits' aspect) -> normalise stroke thickness (to Digits' ink
@@ -39,8 +39,8 @@ MIN_CONTRAST: Final = 0.12  # ink must differ from the background by 12% of full
 INK_LEVEL: Final = 0.5  # a pixel is ink if it is at least half as far from the paper as the darkest
 # An enlarged icon's strokes are a blur a pixel or two wide: a lower level keeps them whole.
 ICON_INK_LEVEL: Final = 0.35
-# Digits' 32x32 bitmaps are narrower than people's digits scaled the same way (measured on
-# the real digits after deslanting: 5.5-6.1 vs 6.0-7.1 of 8 columns): width is scaled by this.
+# Digits' 32x32 bitmaps are narrower than people's digits scaled the same way (measured on the
+# real digits after deslanting, docs/real-handwriting.md, "What was tried"): width is scaled by this.
 WIDTH_SCALE: Final = 0.8
 MAX_SLANT: Final = 1.0  # shear (dx/dy) beyond 45 degrees is not handwriting slant
 
@@ -53,7 +53,8 @@ def image_to_features(image: Image.Image) -> np.ndarray:
 def image_to_views(image: Image.Image) -> np.ndarray:
     """A decoded image -> float32[len(VIEW_ROTATIONS), 64]: row 0 is image_to_features(image),
     the others the same digit turned by VIEW_ROTATIONS (digits/views.py says why). Turning
-    the stroke-normalised patch, not the upload, keeps the extra cost to ~0.1 ms a view."""
+    the stroke-normalised patch, not the upload, keeps the extra cost small (docs/real-handwriting.md,
+    "Views")."""
     patch = _stroke_patch(image_mask(image))
     return np.vstack([bitmap_to_features(_patch_to_bitmap(_rotated(patch, angle)))
                       for angle in VIEW_ROTATIONS])
@@ -99,9 +100,9 @@ def upsample(ink: np.ndarray, factor: float,
     """Smoothly enlarge a tiny ink map (an 8x8 icon: one pixel is a whole 4x4 block).
 
     Thresholding the raw pixels would give blocky, over-thick strokes; smooth enlargement
-    first gives the rounded strokes Digits' bitmaps have. Measured on 8x8 paint-app icons: 0.76
-    accuracy when the icon was taken as the 8x8 grid itself, 0.88 this way (see docs/drawings.md);
-    on real digits as icons bicubic beat bilinear (docs/real-handwriting.md).
+    first gives the rounded strokes Digits' bitmaps have: 8x8 paint-app icons are read right more
+    often this way than taken as the 8x8 grid itself (docs/results.md, "Drawings"); on real digits
+    as icons bicubic beat bilinear (docs/real-handwriting.md, "What was tried").
     """
     height, width = ink.shape
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
@@ -187,8 +188,8 @@ def _rotated(patch: np.ndarray, degrees: float) -> np.ndarray:
     """The stroke patch turned by `degrees` (counter-clockwise), cropped to its ink again."""
     if degrees == 0.0:
         return patch
-    # Nearest on the binary patch: what bilinear then a 0.5 threshold would give, in a few
-    # microseconds on uint8 instead of ~80 on float32.
+    # Nearest on the binary patch: what bilinear then a 0.5 threshold would give, on uint8 instead
+    # of float32 and much faster (docs/real-handwriting.md, "Views").
     image = Image.fromarray(patch.view(np.uint8)).rotate(degrees, Image.Resampling.NEAREST, expand=True)
     turned = np.asarray(image).view(bool)
     return _crop(turned) if turned.any() else patch
@@ -261,9 +262,10 @@ def _deslant(mask: np.ndarray) -> np.ndarray:
     return _crop(_shear_rows(mask, slant, width + extra, -slant * (height - 1) / 2.0 - offset))
 
 
-# Pillow's bilinear transform runs a generic per-pixel filter, ~8x slower than its fixed-point
-# nearest one. On a 0/255 mask thresholded at 128 the two agree except on rows whose sub-pixel
-# offset lies within 1/255 of half a pixel (and the fixed point's rounding, under 0.003 px):
+# Pillow's bilinear transform runs a generic per-pixel filter, several times slower than its
+# fixed-point nearest one (docs/real-handwriting.md, "Views"). On a 0/255 mask thresholded at 128
+# the two agree except on rows whose sub-pixel offset lies within 1/255 of half a pixel (and the
+# fixed point's rounding, under 0.003 px):
 # rows that close are recomputed with the bilinear filter's own arithmetic, so the result is
 # exactly what Image.transform(..., BILINEAR) >= 128 gives (tests/digits/test_shear.py).
 # Below _SMALL_SHEAR pixels (an enlarged icon) numpy's per-call overhead outweighs the saving.

@@ -1,10 +1,10 @@
 """The preprocessing, as ONNX: decoded RGBA pixels -> the Digits features of each view.
 
 scikit-learn's Digits come from UCI optdigits: each NIST digit was scaled into a 32x32 bitmap,
-then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. Measured on
-load_digits: every digit touches the top and bottom rows (height fills the box, aspect kept), it
-is centred horizontally by mass, and ink covers ~30.5% of the 32x32 bitmap whatever the digit.
-So a drawing is turned into features the same way:
+then the ink pixels were counted in 4x4 blocks, giving an 8x8 grid of values 0..16. On
+load_digits every digit touches the top and bottom rows (height fills the box, aspect kept), it
+is centred horizontally by mass, and ink covers the same share of the 32x32 bitmap whatever the
+digit (docs/contract.md has the share). So a drawing is turned into features the same way:
 
     RGBA -> analysis shrink -> ink (distance from the background colour) -> binary mask -> crop
     -> deslant -> narrow (Digits' aspect) -> normalise stroke thickness (to Digits' ink fraction)
@@ -121,9 +121,9 @@ def distance(rgba: Var) -> Var:
     """
     paper = median(as_f32(border(rgba)))
     # Channel planes first: onnxruntime broadcasts a per-channel constant over an interleaved
-    # [H, W, 4] image element by element (~10x slower than over one contiguous plane). The
-    # distance stays in bytes, max - min (exact, no wrap-around): a float copy of every pixel
-    # costs more than all of this.
+    # [H, W, 4] image element by element, far slower than over one contiguous plane
+    # (docs/results.md, "The featurizer graph"). The distance stays in bytes, max - min (exact, no
+    # wrap-around): a float copy of every pixel costs more than all of this.
     planes = op.transpose(rgba, perm=[2, 0, 1])
     colour = op.slice(planes, i64([0]), i64([3]), i64([0]))
     background = op.reshape(op.cast(op.slice(op.round(paper), i64([0]), i64([3])), to=np.uint8), i64([3, 1, 1]))
@@ -316,8 +316,9 @@ def _blur_tables() -> tuple[np.ndarray, np.ndarray]:
     for n in range(1, _WORK_LIMIT + 1):
         sums[n, :n] = blur[:n, :n].sum(axis=1)
     # Offsets beyond ~28 pixels weigh under 1e-20: products that small reach float32's subnormal
-    # range, which makes the second matrix product ~4x slower, and anything they add to a value
-    # the threshold can pick (>= 5 % of the strongest) is lost in its rounding, so they are 0.
+    # range, which slows the second matrix product (docs/results.md, "The featurizer graph"), and
+    # anything they add to a value the threshold can pick (>= 5 % of the strongest) is lost in its
+    # rounding, so they are 0.
     blur[blur < np.float32(1e-20)] = 0.0
     return blur, sums
 
@@ -345,7 +346,8 @@ def normalise_strokes(coverage: Var) -> Var:
     floor = as_f32(op.mul(as_f64(strongest), f64(0.05)))
     # The count-th largest value is never below the floor unless fewer values reach it: select
     # among those only. Each round selects its count largest, unsorted, and takes their least (as
-    # numpy's partition: a selection, ~10x cheaper in onnxruntime than sorting the candidates).
+    # numpy's partition: a selection, cheaper in onnxruntime than sorting the candidates;
+    # docs/results.md, "The featurizer graph").
     candidates = op.compress(values, op.greater_or_equal(values, floor))
     reaching = size(candidates, 0)
     target = DIGITS_INK_FRACTION * BITMAP_SIDE**2

@@ -6,10 +6,9 @@ import os
 
 # numpy's OpenBLAS starts a thread per core and lets them spin between calls. Preprocessing's
 # only BLAS call is a ~96x96 blur, far too small to gain from threads, and the spinning threads
-# steal the CPU the request threads need (measured: median preprocessing 22 ms -> 7 ms on two
-# busy cores). OpenBLAS reads it once, when numpy is first imported, so it is set here before any
-# import that pulls numpy in; an explicit setting still wins. Embedders of create_app() set it
-# themselves (docs/configuration.md).
+# steal the CPU the request threads need (tools/bench/README.md, tuning log). OpenBLAS reads it
+# once, when numpy is first imported, so it is set here before any import that pulls numpy in; an
+# explicit setting still wins. Embedders of create_app() set it themselves (docs/configuration.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402

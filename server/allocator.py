@@ -14,16 +14,16 @@ M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter numbers (malloc.h)
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 # Above a typical upload's buffers (a 280x280 drawing's RGBA pixels are 306 KiB, and so is the
-# decode worker's message that carries them): at 128 KiB each of them was mapped and unmapped per
-# request, ~220 page faults per paint_280 request; at 512 KiB still ~27. Bodies near the 2 MiB
-# limit and larger decoded images stay mappings of their own.
+# decode worker's message that carries them): below it, each of them was mapped and unmapped per
+# request (docs/configuration.md, `MALLOC_MMAP_THRESHOLD_`). Bodies near the 2 MiB limit and
+# larger decoded images stay mappings of their own.
 MMAP_THRESHOLD_BYTES = 1024 * 1024
 TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 # The model's buffers for a large image leave holes in the heap below live blocks, where the trim
-# threshold never reaches: in process, runs on images up to 720x720 and 64x8192 left ~20 MiB free
-# but resident, and a hostile run (make hostile) grew the server's RSS 1.26x. malloc_trim after a
-# 720x720 run costs ~0.65 ms (the run ~7.8 ms); after a 280x280 one ~0.1 ms of a ~1.6 ms run, so
-# typical uploads (up to 1 MiB of RGBA, the mmap threshold) skip it.
+# threshold never reaches, and a hostile run (make hostile) left the server's RSS over its bound.
+# malloc_trim gives them back at a cost small beside a large image's run but not beside a typical
+# one's, so typical uploads (up to 1 MiB of RGBA, the mmap threshold) skip it (docs/reliability.md,
+# "Measured").
 LARGE_REQUEST_PIXELS = MMAP_THRESHOLD_BYTES // 4
 
 
@@ -41,10 +41,10 @@ def configure_malloc() -> None:
 
     By default glibc raises the mmap threshold to the size of each large block freed (up to
     32 MiB), so after one 2 MiB upload the next ones come from the heap, which fragments and rarely
-    shrinks: measured, RSS after a hostile run grew 1.33x and stayed there; with the threshold
-    fixed, 1.1x (docs/reliability.md). Fixing it also pins the trim threshold at 128 KiB, and a
-    request frees more than that at the heap's top: the heap shrank and regrew every request, ~230
-    page faults and 1-1.5 ms CPU per paint_280 request (tools/bench/README.md, tuning log). 4 MiB covers
+    shrinks: RSS after a hostile run grew and stayed grown (docs/reliability.md, "Measured").
+    Fixing it also pins the trim threshold at 128 KiB, and a request frees more than that at the
+    heap's top: the heap shrank and regrew every request, faulting its pages in again each time
+    (tools/bench/README.md, tuning log). 4 MiB covers
     uploads up to ~640x480. The server and its decode workers use the same settings.
     MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX in the environment still win;
     an allocator other than glibc's is left alone. Embedders of create_app() set them themselves.
@@ -68,9 +68,9 @@ def release_free_heap() -> None:
     with more than LARGE_REQUEST_PIXELS pixels.
 
     Building the onnxruntime session parses the model into temporary structures and frees them,
-    but the holes they leave sit below live blocks, where the trim threshold never reaches:
-    measured with the default model, resident memory 222 -> 144 MiB after this call
-    (docs/reliability.md, "Memory"). An allocator other than glibc's is left alone.
+    but the holes they leave sit below live blocks, where the trim threshold never reaches: this
+    call gives back most of the session's resident memory (docs/reliability.md, "Memory"). An
+    allocator other than glibc's is left alone.
     """
     libc = _libc()
     if libc is not None:

@@ -7,8 +7,8 @@ revalidates with a 304 instead of downloading megabytes again.
 - ONNX Runtime Web's files are in server/browser/, written gzipped only by `make web` (so the
   image carries the compressed copy alone). A name not in RUNTIME_FILES is a 404, as is a file
   `make web` has not written (the page then answers from the server).
-- model.onnx is the file this server runs, compressed on first request (about 2 s for a 38 MB
-  forest) and checked against the digest the server loaded, so the browser never runs another.
+- model.onnx is the file this server runs, compressed on first request (docs/page.md has what it
+  costs) and checked against the digest the server loaded, so the browser never runs another.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ RUNTIME_FILES: Final = {
     "ort-wasm-simd-threaded.wasm": "application/wasm",
 }
 MODEL_MEDIA_TYPE: Final = "application/octet-stream"
-# zlib's default level: 9 shrinks the forest ~4 % more at ~14x the time (2 s -> 29 s for 38 MB).
+# zlib's default level: 9 shrinks the forest little more at many times the time (docs/page.md).
 _MODEL_LEVEL: Final = 6
 _CHUNK: Final = 1 << 20
 

@@ -24,7 +24,7 @@ class Settings:
     # waitress worker threads, each with its own decode worker process (server/decoding.py). More
     # than one, so that requests waiting for costly decodes (outside the GIL) leave threads for
     # /healthz and the other requests: with four clients sending costly uploads, six kept /healthz
-    # within 300 ms and half the valid throughput, one did neither (docs/reliability.md). The
+    # answering and the valid client served, one did neither (docs/reliability.md, "Threads"). The
     # CPU-bound work itself is still Python under one GIL; more cores: more processes.
     threads: int = 6
     ort_threads: int = 1  # onnxruntime intra_op_num_threads
@@ -39,9 +39,9 @@ class Settings:
     log_level: str = "INFO"
     channel_timeout: int = 30  # seconds a connection may stay silent (waitress's default: 120)
     # Open connections waitress accepts before it stops accepting. This is also the denial point:
-    # that many slow clients and a normal request waits (measured, docs/reliability.md). A higher
-    # limit only moves it, at ~2.1 MiB of memory per connection stalled mid-upload (~330 MiB at
-    # 100); a reverse proxy in front is the defence against slow clients, not this number.
+    # that many slow clients and a normal request waits. A higher limit only moves it, at the memory
+    # each connection stalled mid-upload holds (docs/reliability.md, "Slow clients and
+    # `connection_limit`"); a reverse proxy in front is the defence against slow clients, not this number.
     connection_limit: int = 100
 
     @classmethod

@@ -35,8 +35,9 @@ from server.allocator import configure_malloc
 WORKER_NICENESS: Final = 10
 OUT_OF_MEMORY: Final = "image too costly to decode: it needs more memory than allowed"
 MEMORY_MARGIN: Final = 8 * 1024 * 1024  # a job whose peak came this close to the limit ran out of memory
-# Pillow registers its format plug-ins on the first open (~10 ms): done once here, in the fork
-# server every worker is forked from, not in each new worker's first job.
+# Pillow registers its format plug-ins on the first open (docs/reliability.md, "Bounded
+# decoding"): done once here, in the fork server every worker is forked from, not in each new
+# worker's first job.
 Image.init()
 FAILED: Final = "cannot decode image: the decoder failed on it"
 MAX_WARNING_KINDS: Final = 10  # source lines whose warnings a reply carries
@@ -53,7 +54,8 @@ def serve(connection: Any, memory_bytes: int) -> None:
     # Decoding yields the CPU to the server's own work (parsing, features, inference, /healthz):
     # costly uploads slow each other down, not everyone else.
     os.nice(WORKER_NICENESS)
-    # Every warning is collected for the parent's log (once per job would cost ~0.1 ms a job).
+    # Every warning is collected for the parent's log (once per job would cost time in every job;
+    # docs/reliability.md, "Bounded decoding").
     warnings.simplefilter("always")
     warnings.showwarning = _collect_warning
     limit = _limit_address_space(memory_bytes)

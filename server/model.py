@@ -113,9 +113,9 @@ def _session(path: Path, intra_op_threads: int) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.log_severity_level = 4  # our own error line says it better than ORT's log
     # The optimisers find nothing to gain in a tree ensemble (the basic level removes one
-    # redundant Cast) but walk its large attributes: ~85 ms of every start-up for the basic
-    # level, ~0.3 s for all; the outputs are identical either way (tools/bench/README.md). The
-    # featurizer's sizes are all dynamic, so there is nothing to fold there either.
+    # redundant Cast) but walk its large attributes, a cost paid at every start-up; the outputs are
+    # identical either way (docs/results.md, "The server runs model.onnx"). The featurizer's sizes
+    # are all dynamic, so there is nothing to fold there either.
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     # The arena would keep the largest run's tensors resident for good, and a memory pattern is
     # planned and kept per input shape (each image size is one): without them a run's buffers are
@@ -123,7 +123,8 @@ def _session(path: Path, intra_op_threads: int) -> ort.InferenceSession:
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
     try:
-        # From the path: a session made from the file's bytes kept ~20 MiB more resident.
+        # From the path: a session made from the file's bytes kept more resident (docs/reliability.md,
+        # "Memory").
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own unrelated exception types
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

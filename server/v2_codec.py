@@ -36,8 +36,8 @@ _V2_DTYPES: Final = {"INT64": np.dtype("<i8"), "FP32": np.dtype("<f4"), "UINT8":
                      "BOOL": np.dtype("?")}
 V2_MAX_ID: Final = 256  # characters of the client's "id", which the answer echoes
 _CHANNELS: Final = 4  # RGBA
-# The model's cost grows faster than its pixels along one very long side (a 1x500,000 line costs
-# seconds; 1x8192 milliseconds, docs/reliability.md): uploads never reach it, their decode reduces
+# The model's cost grows faster than its pixels along one very long side (docs/results.md, "The
+# server runs model.onnx"): uploads never reach it, their decode reduces
 # them to analysis size first, but a v2 tensor is the model's input as sent.
 V2_MAX_SIDE: Final = 8192
 # The largest v2 answer: each output once (repeats are refused), an id of V2_MAX_ID characters.
