@@ -19,7 +19,7 @@ TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}  # 18: the recognizer graph's (recogniz
 
 
 def to_onnx(model: Any) -> onnx.ModelProto:
-    """Convert a fitted classifier into an ONNX graph honouring server/contract.py.
+    """Convert a fitted classifier into an ONNX graph honouring digits/contract.py.
 
     ZipMap is turned off so `probabilities` is a plain float32 [N, 10] tensor that any runtime
     (C, Java, JavaScript, C#) can read, instead of a sequence of maps.
@@ -70,10 +70,9 @@ def drop_zero_leaf_weights(onx: onnx.ModelProto) -> onnx.ModelProto:
     """Remove the zero entries of TreeEnsembleClassifier's per-leaf class weights, in place.
 
     skl2onnx writes every leaf's weight for all 10 classes, but a leaf of a forest grown to
-    purity votes for one or two: on the tuned models about 90 % of the entries were 0, and the
-    file shrank from 16.7 MB to 6.9 MB (13.1 -> 5.5 MB for an earlier one): a smaller image, a
-    faster load. A missing entry adds nothing to a class's score, exactly like a zero one; the
-    parity gate checks the result.
+    purity votes for one or two, so most entries are 0 and dropping them shrinks the file to well
+    under half (docs/results.md, "Export"): a smaller image, a faster load. A missing entry adds
+    nothing to a class's score, exactly like a zero one; the parity gate checks the result.
     """
     for node in onx.graph.node:
         if node.op_type != "TreeEnsembleClassifier":
@@ -93,7 +92,7 @@ def drop_zero_leaf_weights(onx: onnx.ModelProto) -> onnx.ModelProto:
 # Optional TreeEnsembleClassifier attributes that skl2onnx fills with what leaving them out means:
 # hit rates (1.0 everywhere; a hint for tree layout that ONNX Runtime does not read) and
 # missing-value tracking (0 everywhere: a forest fitted without NaNs sends them down the false
-# branch, the default). Together 4.4 of the default model's 25.2 MB.
+# branch, the default). Together a good part of the file (docs/results.md, "Export").
 DEFAULT_NODE_ATTRIBUTES = {"nodes_hitrates": 1.0, "nodes_missing_value_tracks_true": 0}
 
 

@@ -17,7 +17,7 @@ COMPOSE_CMD = $(DEPLOY_ENV) $(COMPOSE) -p $(PROJECT) -f deploy/docker-compose.ym
 deploy-deps: ## install docker-compose, debootstrap and wrk (Debian packages) if missing
 	tools/system-deps.sh docker-compose debootstrap wrk
 
-lb-base-image: ## build $(LB_BASE): Debian bookworm minbase + haproxy (debootstrap, ~2 min, once)
+lb-base-image: ## build $(LB_BASE): Debian bookworm minbase + haproxy (debootstrap, once: docs/deployment.md)
 	deploy/docker-base-image.sh $(LB_BASE) haproxy
 
 lb-image: lb-base-image ## build $(LB_IMAGE), the load balancer (deploy/haproxy/), offline

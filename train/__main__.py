@@ -20,9 +20,8 @@ from __future__ import annotations
 import os
 
 # numpy's BLAS calls here are small: OpenBLAS's extra threads would only spin beside them
-# (measured when the featurizer was numpy's: augmentation 9.7 -> 5.0 CPU s, the same wall time),
-# taking the core a busy machine has left. OpenBLAS reads it once, when numpy is first imported;
-# an explicit setting still wins. The featurizer graph runs on one onnxruntime thread.
+# (docs/results.md, "Training"), taking the core a busy machine has left. OpenBLAS reads it once,
+# when numpy is first imported; an explicit setting still wins. The featurizer graph runs on one onnxruntime thread.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
@@ -35,8 +34,8 @@ from train.settings import RunSettings, StudySettings
 
 DEFAULT_STUDY = "digits-rf"
 DEFAULT_COPIES = 1
-# The final fit learns from more copies than tuning scores: measured on real handwriting,
-# 1 -> 3 -> 6 -> 10 copies gave 0.70 -> 0.73 -> 0.80 -> 0.81 (docs/real-handwriting.md), while
+# The final fit learns from more copies than tuning scores: on real handwriting more copies
+# scored better up to 6 and little more beyond (docs/real-handwriting.md, "What was tried"), while
 # each copy adds a full pass to every one of the 50 x 5 tuning fits.
 DEFAULT_FIT_COPIES = 6
 

@@ -25,8 +25,8 @@ RENDER_SIDE = 32
 
 @dataclass(frozen=True)
 class Jitter:
-    """Ranges chosen on real handwritten digits (docs/real-handwriting.md): wider ones than
-    (12 deg, 0.25, 0.8..1.2) gave +1 point there; wider still (30 deg, 0.6..1.4) lost it again."""
+    """Ranges chosen on real handwritten digits: wider ones than the earlier default scored better
+    there, wider still worse again (docs/real-handwriting.md, "What was tried")."""
 
     max_rotation_deg: float = 20.0
     max_shear: float = 0.4

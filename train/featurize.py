@@ -4,7 +4,8 @@ training learns from and what serving computes cannot drift apart.
 
 An ink map (a Digits copy, a font glyph) becomes the RGBA image whose ink it is and takes the
 same path as an upload. One session serves the whole process: building it (the graph in spox)
-costs ~0.5 s, a run on one image about a millisecond.
+costs far more than a run on one image (docs/real-handwriting.md, "Training rows through the
+featurizer graph").
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from train.tune import finished_trials
 from train.tuning_summary import summarise_tuning
 
 # With many copies the raw Digits rows (what the held-out split holds) lose their say: weighted
-# at half the copies, held-out Digits went 0.967 -> 0.975 with real handwriting unchanged.
+# at half the copies, held-out Digits scored better with real handwriting unchanged
+# (docs/real-handwriting.md, "What was tried").
 ORIGINALS_SHARE = 0.5
 
 

@@ -1,8 +1,9 @@
 """The final fit's training rows, rendered in a second process while the study tunes.
 
-Rendering them (every Digits copy and font glyph through the featurizer graph, ~30 CPU s) does not
-depend on the study, and tuning runs its forests on one core: on the 2-core machine the rows
-cost `make train` no wall time this way. The child is spawned, not forked, so it starts its own
+Rendering them (every Digits copy and font glyph through the featurizer graph; its cost:
+docs/real-handwriting.md, "Training rows through the featurizer graph") does not depend on the
+study, and tuning runs its forests on one core: on the 2-core machine the rows cost `make train`
+no wall time this way. The child is spawned, not forked, so it starts its own
 onnxruntime session instead of inheriting the parent's threads.
 """
 

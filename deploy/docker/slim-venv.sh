@@ -45,8 +45,9 @@ for lib in libavif libfreetype libharfbuzz libpng16 libbrotlidec libbrotlicommon
 done
 
 # Bytecode without its sources: site-packages is imported from legacy .pyc files beside where the
-# sources were (compileall -b), 5.9 MB less than keeping both. Tracebacks through these libraries
-# still name the file and line, without the line's text; the project's own code keeps its sources.
+# sources were (compileall -b), smaller than keeping both (docs/docker.md, "What is in it").
+# Tracebacks through these libraries still name the file and line, without the line's text; the
+# project's own code keeps its sources.
 "$1"/bin/python -m compileall -q -b "$site"
 find "$site" -name '*.py' -delete
 find "$site" -depth -type d -name __pycache__ -exec rm -rf {} +

@@ -145,7 +145,8 @@ def catalogue() -> tuple[Case, ...]:
         upload("empty field name", png, frozenset({400}), field_name=""),
         Case("field as text", *multipart([("image", "", b"3")]), frozenset({400}), message="must be a file upload"),
         Case("257 images", *multipart([("image", "d.png", png)] * 257), frozenset({400}), message="at most 256 images"),
-        # Each within the limits alone; together over the request's budget (they cost 30-38 s).
+        # Each within the limits alone; together over the request's budget (docs/reliability.md,
+        # "Bounded decoding", has what they cost).
         Case("24 rle bmps 65536x256 in one request", *multipart([("image", "d.bmp", bmp_rle8(65536, 256))] * 24),
              frozenset({413}), message="run-length encoded BMP"),
         Case("16 pngs 4096x4096 in one request", *multipart([("image", "d.png", blank_lossless("PNG", 4096, 4096))] * 16),
