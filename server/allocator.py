@@ -15,8 +15,8 @@ M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 # Above a typical upload's buffers (a 280x280 drawing's RGBA pixels are 306 KiB, and so is the
 # decode worker's message that carries them): below it, each of them was mapped and unmapped per
-# request (docs/configuration.md, `MALLOC_MMAP_THRESHOLD_`). Bodies near the 2 MiB limit and
-# larger decoded images stay mappings of their own.
+# request (docs/reliability.md, "Measured"). Bodies near the 2 MiB limit and larger decoded images
+# stay mappings of their own.
 MMAP_THRESHOLD_BYTES = 1024 * 1024
 TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 # The model's buffers for a large image leave holes in the heap below live blocks, where the trim

@@ -1,4 +1,4 @@
-"""Server settings: environment variables with documented defaults (README.md, "Configuration").
+"""Server settings: environment variables with documented defaults (docs/configuration.md).
 
 `python -m server` flags override the environment; `create_app(settings)` takes the result, and
 a test or an embedder builds `Settings(model_path=...)` directly.

@@ -59,7 +59,8 @@ class GlyphSettings:
     copies: int = 24
     weight: float = 1.0
     # The original Digits rows (what held-out Digits holds) weigh this much with the glyphs: at
-    # the Digits-only weight (3) the glyph rows cost held-out Digits about a point.
+    # the Digits-only weight (3) the glyph rows lowered held-out Digits (docs/real-handwriting.md,
+    # "Font glyphs").
     original_weight: float = 10.0
     jitter: Jitter = Jitter()
 
