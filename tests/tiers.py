@@ -16,6 +16,7 @@ import pytest
 
 LIVE_FIXTURES = frozenset({
     "trained_artifacts", "exported_artifacts", "model_path", "forest_path",  # the real train + export
+    "default_model",  # the default training run the docs show
     "live_server", "runtime_python",  # a real server process, a fresh virtualenv from the pins
     "docker_engine", "base_image", "postgres_server", "browser",  # daemons and Chromium
 })
