@@ -1,15 +1,13 @@
 """Scoring of the server's answers, and one end-to-end run against the real server."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from evaluation.drawings.generate import write_set
 from evaluation.yardsticks.evaluate import Answer, accuracy, confusion, format_report, main, score, select
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def _a(style, label, prediction, error=None):
@@ -59,7 +57,7 @@ def test_select_keeps_the_first_n_of_each_style_and_digit():
 def test_end_to_end_against_the_real_server(tmp_path, monkeypatch, model_path):
     """make eval-drawings in small: start the real server, POST a small set, write the outputs."""
     model = model_path
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(REPO)
     write_set(tmp_path / "set", seed=0, per_class=1)
     main(["--model", str(model), "--manifest", str(tmp_path / "set" / "manifest.csv"),
           "--artifacts", str(tmp_path / "out")])
