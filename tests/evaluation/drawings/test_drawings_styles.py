@@ -2,18 +2,10 @@
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from evaluation.drawings.skeletons import all_glyphs, glyphs_for
 from evaluation.drawings.styles import STYLES
-
-
-def ink_of(image: Image.Image) -> np.ndarray:
-    """How much ink each pixel holds, 0..1: alpha on a transparent canvas, else distance from the corner colour."""
-    rgba = np.asarray(image.convert("RGBA"), dtype=float)
-    if image.mode == "RGBA":
-        return rgba[..., 3] / 255
-    return np.abs(rgba[..., :3] - rgba[0, 0, :3]).max(axis=-1) / 255
+from tests.evaluation.ink import ink_of
 
 
 def _bbox(image):

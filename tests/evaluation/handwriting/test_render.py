@@ -11,6 +11,7 @@ from PIL import Image, ImageFilter
 from evaluation.drawings.grid import encode
 from evaluation.drawings.styles import STYLES as DRAWING_STYLES
 from evaluation.handwriting.render import DEV_SET, STYLES, iter_uploads, load, render
+from tests.evaluation.ink import ink_of
 
 DEV_SET_SHA256 = "fe1248c5bd3af09ed86814f88d2e33ca9e47b772f7c62902a5140d2ee5faae2c"
 
@@ -18,14 +19,6 @@ DEV_SET_SHA256 = "fe1248c5bd3af09ed86814f88d2e33ca9e47b772f7c62902a5140d2ee5faae
 @pytest.fixture(scope="module")
 def real():
     return load()
-
-
-def ink_of(image: Image.Image) -> np.ndarray:
-    """0..1 ink: alpha on a transparent canvas, else distance from the corner colour."""
-    rgba = np.asarray(image.convert("RGBA"), dtype=float)
-    if image.mode == "RGBA":
-        return rgba[..., 3] / 255
-    return np.abs(rgba[..., :3] - rgba[0, 0, :3]).max(axis=-1) / 255
 
 
 def test_the_dev_set_is_the_documented_file(real):
