@@ -1,5 +1,5 @@
 # Benchmarks (tools/bench/): results, never pass/fail. They serve the exported model and its pickle.
-.PHONY: bench bench-quick bench-breakdown bench-deps profile bench-revisions
+.PHONY: bench bench-quick bench-deps profile bench-revisions
 
 BENCH_ARGS ?=
 PROFILE_ARGS ?=
@@ -12,9 +12,6 @@ bench: $(MODEL_ONNX) bench-deps ## [root] measure model, HTTP, cold start, memor
 
 bench-quick: $(MODEL_ONNX) bench-deps ## [root] a few-second smoke run of every benchmark (results file only)
 	$(BIN)/python -m tools.bench.run --quick --artifacts $(ARTIFACTS) $(BENCH_ARGS)
-
-bench-breakdown: $(MODEL_ONNX) bench-deps ## [root] the per-request cost breakdown alone -> tools/bench/results/<date>-breakdown.json + tools/bench/README.md
-	$(BIN)/python -m tools.bench.run --only breakdown --artifacts $(ARTIFACTS) $(BENCH_ARGS)
 
 profile: $(MODEL_ONNX) bench-deps ## [root] sample the server with py-spy under wrk load -> tools/bench/results/profile-*.svg
 	$(BIN)/python -m tools.bench.profile --artifacts $(ARTIFACTS) $(PROFILE_ARGS)

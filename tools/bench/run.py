@@ -21,13 +21,12 @@ from digits.artifacts import FOREST_FILE
 from digits.cli import OneLineParser
 from server.config import Settings
 from server.serving import waitress_options
-from tools.bench import breakdown, cold_start, docker_image, http_level, model_level, report, system, targets
+from tools.bench import cold_start, docker_image, http_level, model_level, report, system, targets
 from tools.bench.inputs import REPO, write_images
 from tools.bench.servers import memory, running, server_commands
 
 DEFAULT_RESULTS = REPO / "tools" / "bench" / "results"
 DEFAULT_README = REPO / "tools" / "bench" / "README.md"
-BREAKDOWN = "breakdown"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -44,21 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--readme", type=Path, help="README whose table to replace (default tools/bench/README.md; "
                         "none with --quick)")
-    parser.add_argument("--breakdown-duration", type=int, default=2,
-                        help="seconds per wrk run of the cost breakdown (default 2)")
-    parser.add_argument("--breakdown-rounds", type=int, default=3,
-                        help="interleaved rounds per cell of the cost breakdown (default 3)")
-    parser.add_argument("--breakdown-repetitions", type=int, default=300,
-                        help="requests timed stage by stage in-process (default 300)")
-    parser.add_argument("--only", choices=(BREAKDOWN,),
-                        help="run this part alone (its own results file and README section)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 1 round of 1 s at concurrency 1 and 8, few repetitions")
     args = parser.parse_args(argv)
     if args.quick:
         # Quick defaults; flags given explicitly still win.
-        parser.set_defaults(duration=1, rounds=1, concurrency=[1, 8], repetitions=3, cold_starts=1,
-                            breakdown_duration=1, breakdown_rounds=1, breakdown_repetitions=30)
+        parser.set_defaults(duration=1, rounds=1, concurrency=[1, 8], repetitions=3, cold_starts=1)
         args = parser.parse_args(argv)
     elif args.readme is None:
         args.readme = DEFAULT_README
@@ -89,36 +79,25 @@ def main(argv: list[str] | None = None) -> int:
         results["images"] = {image.name: image.describe() for image in images}
         results["commands"] = {"bench": shlex.join(["python", "-m", "tools.bench.run",
                                                     *(argv if argv is not None else sys.argv[1:])])}
-        if args.only != BREAKDOWN:
-            _everything(args, settings, results, images, work)
-        results[BREAKDOWN] = breakdown.measure(
-            onnx_model, sklearn_model, images,
-            http_level.LoadPlan(breakdown.CONCURRENCIES, args.breakdown_duration, args.breakdown_rounds),
-            args.breakdown_repetitions, work)
+        _measure(args, settings, results, images, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["load_average"]["after"] = system.load_average()
     results["finished_at"] = _now()
-    if args.only is None:
-        results["targets"] = targets.check(results)
-    path = _write(results, args.results_dir, args.only)
+    results["targets"] = targets.check(results)
+    path = _write(results, args.results_dir)
     print(f"wrote {path}")
-    shown = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
-    tables = {(report.BREAKDOWN_START, report.BREAKDOWN_END): report.breakdown_markdown(results, shown)}
-    if args.only is None:
-        tables[(report.START, report.END)] = report.markdown(results, shown)
-    for (start, end), table in tables.items():
-        if args.readme is not None:
-            report.update_readme(args.readme, table, start, end)
-        print(table)
+    table = report.markdown(results, str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path))
+    print(table)
     if args.readme is not None:
+        report.update_readme(args.readme, table)
         print(f"updated {args.readme}")
     return 0
 
 
-def _everything(args: argparse.Namespace, settings: Settings, results: dict[str, Any], images: list,
-                work: Path) -> None:
-    """Model level, cold start, HTTP level, image size: the run without --only."""
+def _measure(args: argparse.Namespace, settings: Settings, results: dict[str, Any], images: list,
+             work: Path) -> None:
+    """Model level, cold start, HTTP level, image size and container start, in that order."""
     onnx_model, sklearn_model = args.artifacts / "model.onnx", args.artifacts / "best_model.pkl"
     plan = http_level.LoadPlan(tuple(args.concurrency), args.duration, args.rounds)
     print("model level ...", flush=True)
@@ -165,10 +144,10 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _write(results: dict[str, Any], directory: Path, only: str | None) -> Path:
+def _write(results: dict[str, Any], directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stamp = results["finished_at"].replace(":", "")
-    path = directory / f"{stamp}{f'-{only}' if only else ''}{'-quick' if results['quick'] else ''}.json"
+    path = directory / f"{stamp}{'-quick' if results['quick'] else ''}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return path
 
