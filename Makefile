@@ -102,8 +102,8 @@ test: lint system-deps web ## [root] lint, then every test tier: Docker, Postgre
 test-fast: setup ## the in-process and unit tests only (no root, Docker, database, browser or Node)
 	$(BIN)/python -m pytest -m "not live"
 
-test-server: setup ## the server tests (in-process, and real waitress on a free port)
-	$(BIN)/python -m pytest tests/server
+test-server: setup ## the server and the layers it runs on (digits/, recognizer/): in-process, and real waitress on a free port
+	$(BIN)/python -m pytest tests/server tests/digits tests/recognizer
 
 test-page: setup system-deps web ## [root] the draw-a-digit page: HTTP checks + headless Chromium against the real server
 	$(BIN)/python -m pytest tests/server/test_page.py tests/browser
