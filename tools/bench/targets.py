@@ -9,8 +9,8 @@ TARGET_CONCURRENCY = 8
 MIN_OVER_PICKLE = 10.0
 MIN_OVER_CEILING = 0.35
 MAX_P99_OVER_P50 = 3.0
-# Half of paint_280's CPU per request at c=8 before the per-request work (8.607 ms:
-# `git show c4f14ba:tools/bench/results/2026-12-02T214615Z.json`, the server as it then was, with 4 waitress threads).
+# Half of paint_280's CPU per request at c=8 before the per-request work in the tuning log
+# (tools/bench/README.md, "Where the targets stand").
 CPU_IMAGE = "paint_280"
 MAX_CPU_MS_PER_REQUEST = 4.3
 MAX_COLD_START_S = 0.5
